@@ -1,0 +1,58 @@
+namespace ServerlessCreds.Common;
+
+static class Text
+{
+    /// <summary>Checks a required display string: present, 1..<paramref name="maxLength"/> characters, no control characters.</summary>
+    public static void RequireName(FieldErrors errors, string field, string? value, int maxLength = 100)
+    {
+        if (value is null)
+        {
+            errors.Add(field, "Is required.");
+            return;
+        }
+
+        CheckOptional(errors, field, value, 1, maxLength);
+    }
+
+    public static void CheckOptional(FieldErrors errors, string field, string? value, int minLength, int maxLength)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        // Length counts text elements so an emoji is one character, as a person would count it.
+        var length = new System.Globalization.StringInfo(value).LengthInTextElements;
+        if (length < minLength || length > maxLength)
+        {
+            errors.Add(field, $"Must be {minLength} to {maxLength} characters.");
+        }
+
+        if (value.Any(char.IsControl))
+        {
+            errors.Add(field, "Must not contain control characters.");
+        }
+
+        if (!value.IsNormalized() || HasLoneSurrogate(value))
+        {
+            errors.Add(field, "Must be well-formed Unicode text.");
+        }
+    }
+
+    static bool HasLoneSurrogate(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(value[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,10 @@
+namespace ServerlessCreds.Scopes;
+
+/// <summary>Persistence for the platform-wide scope catalog. Names are unique case-insensitively.</summary>
+public interface IScopeCatalog
+{
+    Task<IReadOnlyList<Scope>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>Adds the scope; returns false when a scope with that name (any casing) exists.</summary>
+    Task<bool> TryAddAsync(Scope scope, CancellationToken cancellationToken);
+}

@@ -1,0 +1,68 @@
+using System.Text.RegularExpressions;
+using ServerlessCreds.Common;
+
+namespace ServerlessCreds.Scopes;
+
+public sealed record NewScope(string? Name, string? DisplayName, string? Description);
+
+public sealed partial class ScopeService(IScopeCatalog catalog)
+{
+    public Task<IReadOnlyList<Scope>> ListAsync(CancellationToken cancellationToken) => catalog.ListAsync(cancellationToken);
+
+    /// <summary>Adds a scope; returns null when one with that name already exists.</summary>
+    public async Task<Scope?> AddAsync(NewScope request, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        if (request.Name is null)
+        {
+            errors.Add("name", "Is required.");
+        }
+        else if (!NamePattern().IsMatch(request.Name))
+        {
+            errors.Add("name", "Must start with a letter and use 2 to 64 letters, digits, '.', '_' or '-'.");
+        }
+
+        Text.CheckOptional(errors, "displayName", request.DisplayName, 1, 100);
+        Text.CheckOptional(errors, "description", request.Description, 0, 500);
+        errors.ThrowIfAny();
+
+        var scope = new Scope(request.Name!, request.DisplayName ?? request.Name!, request.Description ?? "", BuiltIn: false);
+        return await catalog.TryAddAsync(scope, cancellationToken) ? scope : null;
+    }
+
+    /// <summary>Seeds the built-in scopes; safe to run on every start and from several instances at once.</summary>
+    public async Task SeedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var scope in Scope.BuiltIns)
+        {
+            await catalog.TryAddAsync(scope, cancellationToken);
+        }
+    }
+
+    /// <summary>Resolves requested names to catalog names (case-insensitive), reporting unknown and duplicate names.</summary>
+    public async Task<IReadOnlyList<string>> ResolveAsync(IReadOnlyList<string?> names, string field, FieldErrors errors, CancellationToken cancellationToken)
+    {
+        var known = (await catalog.ListAsync(cancellationToken)).ToDictionary(s => s.Name, s => s.Name, StringComparer.OrdinalIgnoreCase);
+        var resolved = new List<string>();
+        foreach (var name in names)
+        {
+            if (name is null || !known.TryGetValue(name, out var canonical))
+            {
+                errors.Add(field, $"'{name}' is not in the scope catalog.");
+            }
+            else if (resolved.Contains(canonical, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add(field, $"'{name}' is listed more than once.");
+            }
+            else
+            {
+                resolved.Add(canonical);
+            }
+        }
+
+        return resolved;
+    }
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9._-]{1,63}$")]
+    private static partial Regex NamePattern();
+}
