@@ -1,3 +1,25 @@
+using ServerlessCreds.Adapters;
+using ServerlessCreds.Host.Api;
+using ServerlessCreds.Host.Authentication;
+using ServerlessCreds.Host.Functions;
+using ServerlessCreds.Host.Http;
+using ServerlessCreds.Host.Startup;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.ListenOnFunctionsHostPort();
+builder.Services.AddDomainServices();
+builder.Services.AddAzureAdapters(builder.Configuration);
+builder.Services.AddCallerAuthentication(builder.Configuration);
+builder.Services.AddHttpApi();
+
 var app = builder.Build();
+app.UseHttpApi();
+app.MapHealth();
+app.MapOpenApiDocument();
+app.MapScopes();
+app.MapExternalApplications();
+app.MapApplications();
 app.Run();
+
+/// <summary>Entry point, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

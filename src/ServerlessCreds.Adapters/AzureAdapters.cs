@@ -1,0 +1,60 @@
+using Azure.Core;
+using Azure.Identity;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ServerlessCreds.Adapters.Storage;
+using ServerlessCreds.Adapters.Tables;
+using ServerlessCreds.Applications;
+using ServerlessCreds.Common;
+using ServerlessCreds.ExternalApplications;
+using ServerlessCreds.Scopes;
+
+namespace ServerlessCreds.Adapters;
+
+public static class AzureAdapters
+{
+    /// <summary>Registers the Azure-backed implementations of the domain's ports.</summary>
+    public static IServiceCollection AddAzureAdapters(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StorageOptions>()
+            .Configure(options =>
+            {
+                var section = configuration.GetSection(StorageOptions.SectionName);
+                options.ConnectionString = section.Value;
+                options.AccountName = section["accountName"];
+                options.TableServiceUri = Uri.TryCreate(section["tableServiceUri"], UriKind.Absolute, out var tables) ? tables : null;
+                options.QueueServiceUri = Uri.TryCreate(section["queueServiceUri"], UriKind.Absolute, out var queues) ? queues : null;
+                options.ClientId = section["clientId"];
+            })
+            .Validate(options => options.IsValid, "Set AzureWebJobsStorage (connection string) or AzureWebJobsStorage__accountName / __tableServiceUri and __queueServiceUri.")
+            .ValidateOnStart();
+
+        services.AddSingleton(sp => CreateAccount(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.AddSingleton(sp => new StorageTables(name => new TableClient(sp.GetRequiredService<StorageAccount>(), name)));
+        services.AddSingleton<IScopeCatalog, TableScopeCatalog>();
+        services.AddSingleton<IExternalApplicationCatalog, TableExternalApplicationCatalog>();
+        services.AddSingleton<IApplicationStore, TableApplicationStore>();
+        services.AddSingleton<IClientIdRegistry, TableClientIdRegistry>();
+        services.AddSingleton<IHealthProbe, TableStorageProbe>();
+        return services;
+    }
+
+    static StorageAccount CreateAccount(StorageOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            return StorageAccount.FromConnectionString(options.ConnectionString);
+        }
+
+        var tables = options.TableServiceUri ?? new Uri($"https://{options.AccountName}.table.core.windows.net");
+        var queues = options.QueueServiceUri ?? new Uri($"https://{options.AccountName}.queue.core.windows.net");
+        return StorageAccount.FromServiceUris(tables, queues, Credential(options.ClientId));
+    }
+
+    /// <summary>The user-assigned managed identity when its client id is configured; otherwise the default chain (developer logins locally).</summary>
+    public static TokenCredential Credential(string? managedIdentityClientId) =>
+        string.IsNullOrWhiteSpace(managedIdentityClientId)
+            ? new DefaultAzureCredential()
+            : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(managedIdentityClientId));
+}

@@ -1,0 +1,20 @@
+namespace ServerlessCreds.Adapters.Tables;
+
+/// <summary>The tables this service owns, created once at start rather than per request.</summary>
+public sealed class StorageTables(Func<string, TableClient> open)
+{
+    public TableClient Applications { get; } = open("Applications");
+    public TableClient ClientIds { get; } = open("ClientIds");
+    public TableClient Scopes { get; } = open("Scopes");
+    public TableClient ExternalApplications { get; } = open("ExternalApplications");
+
+    public IEnumerable<TableClient> All => [Applications, ClientIds, Scopes, ExternalApplications];
+
+    public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var table in All)
+        {
+            await table.CreateIfNotExistsAsync(cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using ServerlessCreds.Scopes;
+
+namespace ServerlessCreds.Adapters.Tables;
+
+/// <summary>One partition holds the catalog; the row key is the lower-cased name, which makes names unique case-insensitively.</summary>
+public sealed class TableScopeCatalog(StorageTables tables) : IScopeCatalog
+{
+    const string Partition = "scope";
+
+    public async Task<IReadOnlyList<Scope>> ListAsync(CancellationToken cancellationToken)
+    {
+        var rows = await TablePages.ReadAllAsync(tables.Scopes, TableFilter.Equal("PartitionKey", Partition), cancellationToken);
+        return rows.Select(ToScope).OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    public async Task<bool> TryAddAsync(Scope scope, CancellationToken cancellationToken)
+    {
+        var entity = new TableEntity(Partition, scope.Name.ToLowerInvariant())
+        {
+            ["Name"] = scope.Name,
+            ["DisplayName"] = scope.DisplayName,
+            ["Description"] = scope.Description,
+            ["BuiltIn"] = scope.BuiltIn,
+        };
+        try
+        {
+            await tables.Scopes.AddAsync(entity, cancellationToken);
+            return true;
+        }
+        catch (TableConflictException)
+        {
+            return false;
+        }
+    }
+
+    static Scope ToScope(TableEntity row) =>
+        new(row.GetString("Name")!, row.GetString("DisplayName") ?? "", row.GetString("Description") ?? "", row.GetBoolean("BuiltIn") ?? false);
+}

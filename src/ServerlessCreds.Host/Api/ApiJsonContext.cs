@@ -1,0 +1,21 @@
+using System.Text.Json.Serialization;
+
+namespace ServerlessCreds.Host.Api;
+
+public sealed record ItemsResponse<T>(IReadOnlyList<T> Items, string? ContinuationToken);
+
+public sealed record HealthResponse(string Status, IReadOnlyDictionary<string, string> Dependencies);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(CreateScopeRequest))]
+[JsonSerializable(typeof(ItemsResponse<ScopeResponse>))]
+[JsonSerializable(typeof(ScopeResponse))]
+[JsonSerializable(typeof(CreateExternalApplicationRequest))]
+[JsonSerializable(typeof(ItemsResponse<ExternalApplicationResponse>))]
+[JsonSerializable(typeof(ExternalApplicationResponse))]
+[JsonSerializable(typeof(CreateApplicationRequest))]
+[JsonSerializable(typeof(UpdateApplicationRequest))]
+[JsonSerializable(typeof(ItemsResponse<ApplicationResponse>))]
+[JsonSerializable(typeof(ApplicationResponse))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext;

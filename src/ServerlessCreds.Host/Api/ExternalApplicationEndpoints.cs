@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using ServerlessCreds.ExternalApplications;
+using ServerlessCreds.Host.Http;
+
+namespace ServerlessCreds.Host.Api;
+
+public sealed record CreateExternalApplicationRequest(
+    string? VendorName, string? ApplicationName, string? Description, IReadOnlyList<string?>? Scopes, IReadOnlyList<string?>? CallbackUrls);
+
+public sealed record ExternalApplicationResponse(
+    string Id, string VendorName, string ApplicationName, string Description, IReadOnlyList<string> Scopes, IReadOnlyList<string> CallbackUrls)
+{
+    public static ExternalApplicationResponse From(ExternalApplication a) =>
+        new(a.Id, a.VendorName, a.ApplicationName, a.Description, a.Scopes, a.CallbackUrls);
+}
+
+public static class ExternalApplicationEndpoints
+{
+    public static IEndpointRouteBuilder MapExternalApplications(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/external-applications").WithTags("External application catalog").RequireAuthorization();
+        group.MapGet("", ListExternalApplications).WithName(nameof(ListExternalApplications));
+        group.MapPost("", CreateExternalApplication).WithName(nameof(CreateExternalApplication)).RequirePlatformAdmin();
+        return routes;
+    }
+
+    static async Task<Ok<ItemsResponse<ExternalApplicationResponse>>> ListExternalApplications(
+        ExternalApplicationService catalog, CancellationToken cancellationToken)
+    {
+        var all = await catalog.ListAsync(cancellationToken);
+        return TypedResults.Ok(new ItemsResponse<ExternalApplicationResponse>(all.Select(ExternalApplicationResponse.From).ToList(), null));
+    }
+
+    static async Task<Created<ExternalApplicationResponse>> CreateExternalApplication(
+        CreateExternalApplicationRequest request, ExternalApplicationService catalog, CancellationToken cancellationToken)
+    {
+        var added = await catalog.AddAsync(
+            new NewExternalApplication(request.VendorName, request.ApplicationName, request.Description, request.Scopes, request.CallbackUrls),
+            cancellationToken);
+        return TypedResults.Created($"/api/external-applications/{added.Id}", ExternalApplicationResponse.From(added));
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using ServerlessCreds.Callers;
+using ServerlessCreds.Host.Http;
+using ServerlessCreds.Scopes;
+
+namespace ServerlessCreds.Host.Api;
+
+public sealed record CreateScopeRequest(string? Name, string? DisplayName, string? Description);
+
+public sealed record ScopeResponse(string Name, string DisplayName, string Description, bool BuiltIn)
+{
+    public static ScopeResponse From(Scope scope) => new(scope.Name, scope.DisplayName, scope.Description, scope.BuiltIn);
+}
+
+public static class ScopeEndpoints
+{
+    public static IEndpointRouteBuilder MapScopes(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/scopes").WithTags("Scope catalog").RequireAuthorization();
+        group.MapGet("", ListScopes).WithName(nameof(ListScopes));
+        group.MapPost("", CreateScope).WithName(nameof(CreateScope)).RequirePlatformAdmin();
+        return routes;
+    }
+
+    static async Task<Ok<ItemsResponse<ScopeResponse>>> ListScopes(ScopeService scopes, CancellationToken cancellationToken)
+    {
+        var all = await scopes.ListAsync(cancellationToken);
+        return TypedResults.Ok(new ItemsResponse<ScopeResponse>(all.Select(ScopeResponse.From).ToList(), null));
+    }
+
+    static async Task<Results<Created<ScopeResponse>, ProblemHttpResult>> CreateScope(
+        CreateScopeRequest request, ScopeService scopes, CancellationToken cancellationToken)
+    {
+        var scope = await scopes.AddAsync(new NewScope(request.Name, request.DisplayName, request.Description), cancellationToken);
+        if (scope is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Scope exists", detail: $"A scope named '{request.Name}' already exists.");
+        }
+
+        return TypedResults.Created($"/api/scopes/{scope.Name}", ScopeResponse.From(scope));
+    }
+}

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.Json;
+using ServerlessCreds.Host.Api;
+using ServerlessCreds.Host.Startup;
+
+namespace ServerlessCreds.Host.Http;
+
+/// <summary>The contract's HTTP conventions: problem+json errors, strict JSON, correlation ids, body limit, OpenAPI.</summary>
+static class HttpApi
+{
+    public static IServiceCollection AddHttpApi(this IServiceCollection services)
+    {
+        services.Configure<JsonOptions>(options =>
+        {
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+            options.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+        });
+        // Binding failures throw so that the exception handler answers them as problem+json naming the field.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Type ??= $"https://httpstatuses.io/{context.ProblemDetails.Status}";
+            context.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+        });
+        services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "ServerlessCreds API";
+            document.Info.Version = "v1";
+            return Task.CompletedTask;
+        }));
+        return services;
+    }
+
+    public static WebApplication UseHttpApi(this WebApplication app)
+    {
+        app.UseCorrelationId();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRequestBodyLimit();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/api/health"),
+            api => api.Use(async (context, next) =>
+            {
+                await context.RequestServices.GetRequiredService<StorageInitializer>().WaitUntilReadyAsync(context.RequestAborted);
+                await next(context);
+            }));
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapOpenApiDocument(this IEndpointRouteBuilder routes)
+    {
+        routes.MapOpenApi("/api/openapi.json").WithName("GetOpenApiDocument").AllowAnonymous().ExcludeFromDescription();
+        return routes;
+    }
+}

@@ -1,0 +1,53 @@
+using ServerlessCreds.Adapters.Tables;
+using ServerlessCreds.Common;
+using ServerlessCreds.Scopes;
+
+namespace ServerlessCreds.Host.Startup;
+
+/// <summary>
+/// Creates the tables and seeds the scope catalog in the background, retrying until storage answers, so the process
+/// is reachable at once (the Functions host only waits ~30 s) and an outage at start does not crash it.
+/// </summary>
+sealed class StorageInitializer(StorageTables tables, ScopeService scopes, ILogger<StorageInitializer> logger) : BackgroundService
+{
+    static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
+    static readonly TimeSpan MaxWaitPerRequest = TimeSpan.FromSeconds(10);
+    readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await tables.CreateIfNotExistsAsync(stoppingToken);
+                await scopes.SeedAsync(stoppingToken);
+                ready.TrySetResult();
+                return;
+            }
+            catch (DependencyUnavailableException e)
+            {
+                logger.LogWarning(e, "Storage not reachable yet; retrying initialisation");
+                await Task.Delay(RetryDelay, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Holds API requests until storage is initialised; answers 503 (via the exception handler) if that takes too long.</summary>
+    public async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
+    {
+        if (ready.Task.IsCompleted)
+        {
+            return;
+        }
+
+        try
+        {
+            await ready.Task.WaitAsync(MaxWaitPerRequest, cancellationToken);
+        }
+        catch (TimeoutException e)
+        {
+            throw new DependencyUnavailableException("table storage", e);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using ServerlessCreds.Testing.Azurite;
+
+namespace ServerlessCreds.Host.Tests.Api;
+
+public sealed class HealthAndDescriptionTests(ServerlessCredsApplication app) : IClassFixture<ServerlessCredsApplication>
+{
+    [Fact]
+    public async Task Health_is_ok_and_anonymous_when_dependencies_answer()
+    {
+        await app.ReadyAsync();
+        using var client = app.CreateClient();
+
+        var body = await (await client.GetAsync("/api/health")).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal("ok", body.GetProperty("status").GetString());
+        Assert.Equal("ok", body.GetProperty("dependencies").GetProperty("tableStorage").GetString());
+    }
+
+    [Fact]
+    public async Task Health_is_503_naming_storage_while_azurite_is_down_and_recovers_when_it_returns()
+    {
+        await using var azurite = await AzuriteInstance.StartAsync();
+        await using var isolated = new ServerlessCredsApplication { DedicatedAzurite = azurite };
+        await isolated.InitializeAsync();
+        await isolated.ReadyAsync();
+        using var client = isolated.CreateClient();
+
+        await azurite.StopAsync();
+        var down = await client.GetAsync("/api/health");
+        var downBody = await down.ExpectAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("unreachable", downBody.GetProperty("dependencies").GetProperty("tableStorage").GetString());
+
+        await azurite.StartAsync();
+        await (await client.GetAsync("/api/health")).ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Requests_while_storage_is_down_get_a_503_problem()
+    {
+        await using var azurite = await AzuriteInstance.StartAsync();
+        await using var isolated = new ServerlessCredsApplication { DedicatedAzurite = azurite };
+        await isolated.InitializeAsync();
+        await isolated.ReadyAsync();
+        using var client = isolated.CreateClient("bu1", "ApiApplications.Create");
+
+        await azurite.StopAsync();
+        var response = await client.PostJsonAsync("/api/business-units/bu1/applications", new
+        {
+            kind = "internal", vendorName = "V", applicationName = "A", scopes = new[] { "Admin" },
+        });
+
+        var problem = await response.ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Contains("storage", problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_is_anonymous_and_describes_every_route()
+    {
+        await app.ReadyAsync();
+        using var client = app.CreateClient();
+
+        var document = await (await client.GetAsync("/api/openapi.json")).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.StartsWith("3.", document.GetProperty("openapi").GetString());
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("/api/scopes", paths);
+        Assert.Contains("/api/external-applications", paths);
+        Assert.Contains("/api/business-units/{bu}/applications", paths);
+        Assert.Contains("/api/business-units/{bu}/applications/{id}", paths);
+        Assert.Contains("/api/business-units/{bu}/applications/{id}/scopes/{scope}", paths);
+        Assert.Contains("/api/health", paths);
+    }
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using ServerlessCreds.Callers;
+
+namespace ServerlessCreds.Host.Tests.Api;
+
+/// <summary>A caller of one business unit never reads or changes another's data, on every business-unit route.</summary>
+public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClassFixture<ServerlessCredsApplication>
+{
+    static readonly string[] AllBusinessUnitRoles = [Roles.View, Roles.Create, Roles.Edit, Roles.Delete, Roles.SendSecretEmail, Roles.AuditView];
+
+    /// <summary>Every business-unit route, with a request that would succeed for the owner. {id} is the owner's application.</summary>
+    public static TheoryData<string, string, string?> BusinessUnitRoutes => new()
+    {
+        { "GET", "/api/business-units/{bu}/applications", null },
+        { "POST", "/api/business-units/{bu}/applications", """{"kind":"internal","vendorName":"V","applicationName":"A","scopes":["Admin"]}""" },
+        { "GET", "/api/business-units/{bu}/applications/{id}", null },
+        { "PATCH", "/api/business-units/{bu}/applications/{id}", """{"applicationName":"Hijacked"}""" },
+        { "DELETE", "/api/business-units/{bu}/applications/{id}", null },
+        { "PUT", "/api/business-units/{bu}/applications/{id}/scopes/{scope}", null },
+        { "DELETE", "/api/business-units/{bu}/applications/{id}/scopes/{scope}", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(BusinessUnitRoutes))]
+    public async Task A_caller_of_another_business_unit_gets_403_and_changes_nothing(string method, string route, string? body)
+    {
+        var (owner, application) = await OwnedApplicationAsync();
+        var stranger = $"bu{Guid.NewGuid():N}"[..20];
+        using var client = app.CreateClient(stranger, AllBusinessUnitRoles);
+
+        var response = await client.SendAsync(Request(method, Fill(route, owner, application), body));
+
+        await response.ExpectProblemAsync(HttpStatusCode.Forbidden);
+        await AssertUnchangedAsync(owner, application);
+    }
+
+    public static TheoryData<string, string, string?> ApplicationRoutes
+    {
+        get
+        {
+            var rows = new TheoryData<string, string, string?>();
+            foreach (var row in BusinessUnitRoutes.Where(row => ((string)row[1]).Contains("{id}", StringComparison.Ordinal)))
+            {
+                rows.Add((string)row[0], (string)row[1], (string?)row[2]);
+            }
+
+            return rows;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ApplicationRoutes))]
+    public async Task An_application_id_from_another_business_unit_is_not_found_in_the_callers_own(string method, string route, string? body)
+    {
+        var (owner, application) = await OwnedApplicationAsync();
+        var stranger = $"bu{Guid.NewGuid():N}"[..20];
+        using var client = app.CreateClient(stranger, AllBusinessUnitRoles);
+
+        var response = await client.SendAsync(Request(method, Fill(route, stranger, application), body));
+
+        await response.ExpectProblemAsync(HttpStatusCode.NotFound);
+        await AssertUnchangedAsync(owner, application);
+    }
+
+    [Theory]
+    [MemberData(nameof(BusinessUnitRoutes))]
+    public async Task Without_a_token_every_route_answers_401(string method, string route, string? body)
+    {
+        var (owner, application) = await OwnedApplicationAsync();
+        using var client = app.CreateClient();
+
+        var response = await client.SendAsync(Request(method, Fill(route, owner, application), body));
+
+        await response.ExpectProblemAsync(HttpStatusCode.Unauthorized);
+        await AssertUnchangedAsync(owner, application);
+    }
+
+    [Fact]
+    public async Task The_route_table_above_covers_every_business_unit_route()
+    {
+        await app.ReadyAsync();
+        var routes = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText!.Contains("{bu}", StringComparison.Ordinal))
+            .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m => $"{m} /{e.RoutePattern.RawText!.TrimStart('/')}"))
+            .Order()
+            .ToList();
+
+        var tested = BusinessUnitRoutes.Select(row => $"{row[0]} {row[1]}").Order().ToList();
+
+        Assert.Equal(routes, tested);
+    }
+
+    [Fact]
+    public async Task Account_managers_may_view_any_business_unit_but_not_change_it()
+    {
+        var (owner, application) = await OwnedApplicationAsync();
+        using var manager = app.CreateClient(null, Roles.PlatformAccountManager);
+
+        await (await manager.GetAsync($"/api/business-units/{owner}/applications/{application}")).ExpectAsync(HttpStatusCode.OK);
+        await (await manager.DeleteAsync($"/api/business-units/{owner}/applications/{application}")).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        await AssertUnchangedAsync(owner, application);
+    }
+
+    [Fact]
+    public async Task A_caller_of_the_right_business_unit_without_the_role_gets_403()
+    {
+        var (owner, application) = await OwnedApplicationAsync();
+        using var viewer = app.CreateClient(owner, Roles.View);
+
+        await (await viewer.DeleteAsync($"/api/business-units/{owner}/applications/{application}")).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        await AssertUnchangedAsync(owner, application);
+    }
+
+    async Task<(string BusinessUnit, string ApplicationId)> OwnedApplicationAsync()
+    {
+        await app.ReadyAsync();
+        var owner = $"bu{Guid.NewGuid():N}"[..20];
+        using var client = app.CreateClient(owner, Roles.Create);
+        var created = await (await client.PostJsonAsync($"/api/business-units/{owner}/applications", new
+        {
+            kind = "internal", vendorName = "Owner", applicationName = "Original", scopes = new[] { "Admin", "Agent" },
+        })).ExpectAsync(HttpStatusCode.Created);
+        return (owner, created.GetProperty("id").GetString()!);
+    }
+
+    async Task AssertUnchangedAsync(string owner, string application)
+    {
+        using var client = app.CreateClient(owner, Roles.View);
+        var read = await (await client.GetAsync($"/api/business-units/{owner}/applications/{application}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("Original", read.GetProperty("applicationName").GetString());
+        Assert.Equal(["Admin", "Agent"], read.GetProperty("scopes").Strings());
+        var list = await (await client.GetAsync($"/api/business-units/{owner}/applications")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Single(list.GetProperty("items").EnumerateArray());
+    }
+
+    static string Fill(string route, string businessUnit, string application) =>
+        route.Replace("{bu}", businessUnit, StringComparison.Ordinal).Replace("{id}", application, StringComparison.Ordinal).Replace("{scope}", "Agent", StringComparison.Ordinal);
+
+    static HttpRequestMessage Request(string method, string url, string? body) =>
+        new(new HttpMethod(method), url)
+        {
+            Content = body is null ? null : new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+}
