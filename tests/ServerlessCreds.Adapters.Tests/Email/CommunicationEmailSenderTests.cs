@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
+using System.Text.Json;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -44,6 +47,26 @@ public sealed class CommunicationEmailSenderTests
         Assert.True(sent.UserEngagementTrackingDisabled);
         Assert.StartsWith("HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=", sent.Headers["Authorization"]);
         Assert.Equal(operationId.ToString(), sent.Headers["Operation-Id"]);
+    }
+
+    [Fact]
+    public async Task The_operation_of_an_accepted_send_reads_as_succeeded_with_a_signed_get()
+    {
+        await using var server = await CommunicationEmailTestServer.StartAsync();
+        var operationId = Guid.NewGuid();
+        await CreateSender(server.ConnectionString).SendAsync(Message, operationId, CancellationToken.None);
+        Assert.True(CommunicationConnectionString.TryParse(server.ConnectionString, out var connectionString));
+        var pipeline = HttpPipelineBuilder.Build(new TestClientOptions(), new HmacAuthenticationPolicy(connectionString!.AccessKey));
+
+        using var message = pipeline.CreateMessage();
+        message.Request.Method = RequestMethod.Get;
+        message.Request.Uri.Reset(new Uri(server.Endpoint, $"emails/operations/{operationId}?api-version=2023-03-31"));
+        await pipeline.SendAsync(message, CancellationToken.None);
+
+        Assert.Equal(200, message.Response.Status);
+        using var body = JsonDocument.Parse(message.Response.Content.ToMemory());
+        Assert.Equal(operationId.ToString(), body.RootElement.GetProperty("id").GetString());
+        Assert.Equal("Succeeded", body.RootElement.GetProperty("status").GetString());
     }
 
     [Fact]
@@ -268,4 +291,6 @@ public sealed class CommunicationEmailSenderTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         return new ServiceCollection().AddCommunicationEmail(configuration).BuildServiceProvider();
     }
+
+    sealed class TestClientOptions : ClientOptions;
 }
