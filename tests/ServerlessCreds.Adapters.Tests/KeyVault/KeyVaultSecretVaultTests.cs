@@ -219,6 +219,17 @@ public sealed class KeyVaultSecretVaultTests
     }
 
     [Fact]
+    public async Task Access_denied_is_reported_as_unavailable_not_as_a_missing_secret()
+    {
+        await using var server = await KeyVaultTestServer.StartNewAsync();
+        var vault = CreateVault(server);
+        var stored = await vault.StoreAsync(NewLocator(), ClientSecretGenerator.Generate(), ExpiresAt, CancellationToken.None);
+        server.FailNext(1, 403);
+
+        await Assert.ThrowsAsync<DependencyUnavailableException>(() => vault.ReadAsync(stored, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Tokens_from_another_vault_are_refused_and_reported_as_unavailable()
     {
         await using var server = await KeyVaultTestServer.StartNewAsync();
