@@ -24,8 +24,8 @@ public sealed class KeyVaultSecretVaultTests
         Assert.Equal(32, stored.Version.Length);
         Assert.Collection(
             server.Requests,
-            challenge => Assert.Equal(new VaultRequest("PUT", $"/secrets/{locator.VaultName}", false, 401), challenge),
-            put => Assert.Equal(new VaultRequest("PUT", $"/secrets/{locator.VaultName}", true, 200), put));
+            challenge => Assert.Equal(new VaultRequest("PUT", $"/secrets/{locator.VaultName}", HadAuthorization: false, HadBody: false, 401), challenge),
+            put => Assert.Equal(new VaultRequest("PUT", $"/secrets/{locator.VaultName}", HadAuthorization: true, HadBody: true, 200), put));
         var secret = Assert.Single(server.Secrets);
         Assert.Equal(value, secret.Value);
         Assert.Equal(stored.Version, secret.Version);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Security;
@@ -7,6 +8,7 @@ using Azure.Core.Pipeline;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,6 +28,10 @@ public sealed partial class KeyVaultTestServer : IAsyncDisposable
     public const string Scope = "https://vault.azure.net/.default";
 
     private const string Resource = "https://vault.azure.net";
+
+    // SecretClient caches challenges per host:port for the whole process, so every server gets a port no earlier server
+    // had: its first request then really is unauthenticated and challenged.
+    private static readonly ConcurrentDictionary<int, bool> PortsHandedOut = new();
 
     private readonly Lock _lock = new();
     private readonly byte[] _tokenKey = RandomNumberGenerator.GetBytes(32);
@@ -122,26 +128,47 @@ public sealed partial class KeyVaultTestServer : IAsyncDisposable
                 return;
             }
 
-            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-            builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, _port, listen =>
+            if (_port != 0)
             {
-                listen.Protocols = HttpProtocols.Http1;
-                listen.UseHttps(_certificate);
-            }));
-            builder.Services.AddRoutingCore();
+                _app = await ListenAsync(_port);
+                return;
+            }
 
-            var app = builder.Build();
-            app.Use(InterceptAsync);
-            MapSecretRoutes(app);
-            await app.StartAsync();
+            while (true)
+            {
+                var app = await ListenAsync(0);
+                var port = new Uri(app.Urls.Single()).Port;
+                if (PortsHandedOut.TryAdd(port, true))
+                {
+                    (_app, _port) = (app, port);
+                    return;
+                }
 
-            _port = new Uri(app.Urls.Single()).Port;
-            _app = app;
+                await app.StopAsync();
+                await app.DisposeAsync();
+            }
         }
         finally
         {
             _lifecycle.Release();
         }
+    }
+
+    private async Task<WebApplication> ListenAsync(int port)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http1;
+            listen.UseHttps(_certificate);
+        }));
+        builder.Services.AddRoutingCore();
+
+        var app = builder.Build();
+        app.Use(InterceptAsync);
+        MapSecretRoutes(app);
+        await app.StartAsync();
+        return app;
     }
 
     /// <summary>Stops listening: connections are refused until <see cref="StartAsync"/>.</summary>
@@ -176,6 +203,7 @@ public sealed partial class KeyVaultTestServer : IAsyncDisposable
     private async Task InterceptAsync(HttpContext context, RequestDelegate next)
     {
         var hadAuthorization = context.Request.Headers.Authorization.Count > 0;
+        var hadBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? false;
         bool drop;
         int? failWith = null;
         TimeSpan? retryAfter = null;
@@ -196,7 +224,7 @@ public sealed partial class KeyVaultTestServer : IAsyncDisposable
 
         if (drop)
         {
-            Record(context, hadAuthorization, 0);
+            Record(context, hadAuthorization, hadBody, 0);
             context.Abort();
             return;
         }
@@ -227,7 +255,7 @@ public sealed partial class KeyVaultTestServer : IAsyncDisposable
             await next(context);
         }
 
-        Record(context, hadAuthorization, context.Response.StatusCode);
+        Record(context, hadAuthorization, hadBody, context.Response.StatusCode);
     }
 
     private bool HasValidToken(HttpRequest request)
@@ -245,11 +273,11 @@ public sealed partial class KeyVaultTestServer : IAsyncDisposable
         return WriteErrorAsync(context, 401, "Unauthorized", message);
     }
 
-    private void Record(HttpContext context, bool hadAuthorization, int status)
+    private void Record(HttpContext context, bool hadAuthorization, bool hadBody, int status)
     {
         lock (_lock)
         {
-            _requests.Add(new VaultRequest(context.Request.Method, context.Request.Path.Value ?? "", hadAuthorization, status));
+            _requests.Add(new VaultRequest(context.Request.Method, context.Request.Path.Value ?? "", hadAuthorization, hadBody, status));
         }
     }
 

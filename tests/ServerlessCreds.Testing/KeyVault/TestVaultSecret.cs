@@ -14,4 +14,4 @@ public sealed record TestVaultSecret(
     DateTimeOffset Updated);
 
 /// <summary>A request the <see cref="KeyVaultTestServer"/> received; <see cref="Status"/> is 0 when the connection was dropped.</summary>
-public sealed record VaultRequest(string Method, string Path, bool HadAuthorization, int Status);
+public sealed record VaultRequest(string Method, string Path, bool HadAuthorization, bool HadBody, int Status);
