@@ -138,6 +138,11 @@ internal sealed class BearerTokenHandler(
 
     static string? VerifyHs256(JsonWebToken jwt, string issuer, BearerTokenOptions options)
     {
+        if (options.SigningKeys.Count == 0)
+        {
+            return "The token algorithm is not accepted.";
+        }
+
         if (!options.IsAcceptedIssuer(issuer))
         {
             return "The token issuer is not accepted.";

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
@@ -82,13 +83,15 @@ internal sealed class JsonWebToken
         return new JsonWebToken(algorithm, keyId, signingInput, signature, payload);
     }
 
-    static byte[]? DecodeBase64Url(string text)
+    /// <summary>Null unless <paramref name="text"/> is unpadded base64url with zero trailing bits.</summary>
+    internal static byte[]? DecodeBase64Url(string text)
     {
-        if (text.Length == 0 || text.Length % 4 == 1)
+        if (text.Length == 0)
         {
             return null;
         }
 
+        // The decoder alone would also skip whitespace and accept padding.
         foreach (var c in text)
         {
             if (!char.IsAsciiLetterOrDigit(c) && c != '-' && c != '_')
@@ -97,10 +100,9 @@ internal sealed class JsonWebToken
             }
         }
 
-        var bytes = Base64Url.DecodeFromChars(text);
-
-        // Reject non-zero padding bits so every value has exactly one encoding.
-        return Base64Url.EncodeToString(bytes) == text ? bytes : null;
+        var bytes = new byte[Base64Url.GetMaxDecodedLength(text.Length)];
+        var status = Base64Url.DecodeFromChars(text, bytes, out _, out var written);
+        return status == OperationStatus.Done ? bytes[..written] : null;
     }
 
     static JsonElement? ParseObject(byte[] utf8Json)

@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -130,15 +129,14 @@ internal sealed partial class OpenIdSigningKeys(
             || OptionalString(jwk, "use") is not (null or "sig")
             || OptionalString(jwk, "alg") is not (null or JsonWebToken.Rs256)
             || OptionalString(jwk, "kid") is not { Length: > 0 } kid
-            || OptionalString(jwk, "n") is not { } n || !Base64Url.IsValid(n)
-            || OptionalString(jwk, "e") is not { } e || !Base64Url.IsValid(e))
+            || OptionalString(jwk, "n") is not { } n || JsonWebToken.DecodeBase64Url(n) is not { } modulusBytes
+            || OptionalString(jwk, "e") is not { } e || JsonWebToken.DecodeBase64Url(e) is not { } exponent)
         {
             return null;
         }
 
-        var modulus = Base64Url.DecodeFromChars(n).AsSpan().TrimStart((byte)0).ToArray();
-        var exponent = Base64Url.DecodeFromChars(e);
-        if (modulus.Length * 8 < MinimumRsaKeyBits || exponent.Length == 0)
+        var modulus = modulusBytes.AsSpan().TrimStart((byte)0).ToArray();
+        if (modulus.Length * 8 < MinimumRsaKeyBits)
         {
             return null;
         }
