@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
 using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Text.Json;
@@ -73,12 +75,25 @@ sealed class AuthTestApp : IAsyncDisposable
         return app;
     }
 
-    public Task<HttpResponseMessage> GetCallerAsync(string? bearerToken, string path = "/caller")
+    /// <summary>Asserts a 200 from <c>GET /caller</c> for <paramref name="bearerToken"/> and returns the caller.</summary>
+    public async Task<CallerView> GetAuthenticatedCallerAsync(string? bearerToken, string? appServicePrincipal = null)
+    {
+        var response = await GetCallerAsync(bearerToken, appServicePrincipal: appServicePrincipal);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync(AuthTestJson.Default.CallerView))!;
+    }
+
+    public Task<HttpResponseMessage> GetCallerAsync(string? bearerToken, string path = "/caller", string? appServicePrincipal = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (bearerToken is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+        }
+
+        if (appServicePrincipal is not null)
+        {
+            request.Headers.Add(AppServicePrincipal.HeaderName, appServicePrincipal);
         }
 
         return Client.SendAsync(request);
