@@ -68,13 +68,11 @@ internal sealed class BearerTokenHandler(
     {
         // Only our own fixed failure texts are shown; anything else (an exception) gets a generic one.
         var failure = (await HandleAuthenticateOnceSafeAsync()).Failure;
-        var reason = failure is AuthenticationFailureException ? failure.Message : null;
+        var reason = failure is AuthenticationFailureException ? failure.Message : "The token is invalid.";
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = failure is null
-            ? "Bearer"
-            : $"Bearer error=\"invalid_token\", error_description=\"{reason ?? "The token is invalid."}\"";
+        Response.Headers.WWWAuthenticate = failure is null ? "Bearer" : $"Bearer error=\"invalid_token\", error_description=\"{reason}\"";
         await TypedResults.Problem(
-                detail: failure is null ? "This request needs a bearer token." : reason ?? "The token is invalid.",
+                detail: failure is null ? "This request needs a bearer token." : reason,
                 statusCode: StatusCodes.Status401Unauthorized)
             .ExecuteAsync(Context);
     }

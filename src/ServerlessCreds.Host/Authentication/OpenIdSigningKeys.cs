@@ -19,7 +19,7 @@ internal sealed partial class OpenIdSigningKeys(
     ILogger<OpenIdSigningKeys> logger) : IDisposable
 {
     public const string HttpClientName = "ServerlessCreds.OpenIdConfiguration";
-    public const int MinimumRsaKeyBits = 2048;
+    const int MinimumRsaKeyBits = 2048;
     static readonly TimeSpan MinimumRefreshInterval = TimeSpan.FromMinutes(5);
 
     // Keys removed by the authority (e.g. after a compromise) must stop working even if no new kid shows up.
@@ -60,10 +60,10 @@ internal sealed partial class OpenIdSigningKeys(
             attempts++;
             try
             {
-                current = await FetchAsync(cancellationToken);
+                // Not the caller's token: the fetch serves every waiting request and is bounded by the client timeout.
+                current = await FetchAsync();
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested
-                                      && e is HttpRequestException or JsonException or InvalidDataException or TaskCanceledException)
+            catch (Exception e) when (e is HttpRequestException or JsonException or InvalidDataException or TaskCanceledException)
             {
                 LogFetchFailed(logger, e);
                 if (current is null)
@@ -87,13 +87,13 @@ internal sealed partial class OpenIdSigningKeys(
 
     bool MayRefresh() => timeProvider.GetUtcNow() - lastAttempt >= MinimumRefreshInterval;
 
-    async Task<OpenIdKeySet> FetchAsync(CancellationToken cancellationToken)
+    async Task<OpenIdKeySet> FetchAsync()
     {
         var authority = options.Get(CallerAuthentication.Scheme).Authority!.TrimEnd('/');
         var client = httpClientFactory.CreateClient(HttpClientName);
 
         using var discovery = JsonDocument.Parse(
-            await client.GetByteArrayAsync(new Uri(authority + "/.well-known/openid-configuration"), cancellationToken));
+            await client.GetByteArrayAsync(new Uri(authority + "/.well-known/openid-configuration")));
         var issuer = RequiredString(discovery.RootElement, "issuer");
         if (!Uri.TryCreate(RequiredString(discovery.RootElement, "jwks_uri"), UriKind.Absolute, out var jwksUri)
             || !BearerTokenOptions.IsAllowedMetadataUri(jwksUri))
@@ -101,7 +101,7 @@ internal sealed partial class OpenIdSigningKeys(
             throw new InvalidDataException("The OpenID configuration names an unusable jwks_uri.");
         }
 
-        using var jwks = JsonDocument.Parse(await client.GetByteArrayAsync(jwksUri, cancellationToken));
+        using var jwks = JsonDocument.Parse(await client.GetByteArrayAsync(jwksUri));
         if (jwks.RootElement.ValueKind != JsonValueKind.Object
             || !jwks.RootElement.TryGetProperty("keys", out var keyArray) || keyArray.ValueKind != JsonValueKind.Array)
         {
@@ -141,7 +141,18 @@ internal sealed partial class OpenIdSigningKeys(
             return null;
         }
 
-        return (kid, new RSAParameters { Modulus = modulus, Exponent = exponent });
+        var parameters = new RSAParameters { Modulus = modulus, Exponent = exponent };
+        try
+        {
+            // Fail here, once per fetch, rather than on every request that names this kid.
+            using var rsa = RSA.Create(parameters);
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+
+        return (kid, parameters);
     }
 
     static string RequiredString(JsonElement element, string name) =>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
@@ -22,6 +23,8 @@ public sealed class BearerTokenTests
     // What user-jwts wrote into appsettings.Development.json.
     const string AppSettingsJson =
         """{"Authentication":{"Schemes":{"Bearer":{"ValidAudiences":["api://serverlesscreds"],"ValidIssuer":"dotnet-user-jwts"}}}}""";
+
+    const string Malformed = "The token is malformed or uses an algorithm other than HS256 or RS256.";
 
     readonly string signingKey = TestTokens.NewSigningKey();
 
@@ -109,8 +112,6 @@ public sealed class BearerTokenTests
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("traceId").GetString()));
     }
 
-    const string Malformed = "The token is malformed or uses an algorithm other than HS256 or RS256.";
-
     [Fact]
     public async Task A_tampered_payload_is_rejected()
     {
@@ -159,7 +160,8 @@ public sealed class BearerTokenTests
     [InlineData("""["HS256"]""")]
     public async Task A_header_other_than_a_plain_hs256_or_rs256_one_is_rejected(string headerJson)
     {
-        var token = TestJwt.Sign(headerJson, TestJwt.Payload().ToJsonString(), input => System.Security.Cryptography.HMACSHA256.HashData(Convert.FromBase64String(signingKey), input));
+        var key = Convert.FromBase64String(signingKey);
+        var token = TestJwt.Sign(headerJson, TestJwt.Payload().ToJsonString(), input => HMACSHA256.HashData(key, input));
 
         await AssertRejectedAsync(token, Malformed);
     }
@@ -187,7 +189,7 @@ public sealed class BearerTokenTests
         var key = Convert.FromBase64String(signingKey);
         var token = TestJwt.Sign("""{"alg":"HS256"}""",
             $$"""{"sub":"alice","sub":"admin","iss":"dotnet-user-jwts","aud":"{{TestJwt.Audience}}","exp":{{DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds()}}}""",
-            input => System.Security.Cryptography.HMACSHA256.HashData(key, input));
+            input => HMACSHA256.HashData(key, input));
 
         await AssertRejectedAsync(token, Malformed);
     }
