@@ -10,8 +10,7 @@ namespace ServerlessCreds.Host.Tests;
 /// <summary>The real host, in memory, on a real Azurite; callers authenticate with real signed tokens.</summary>
 public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>, IAsyncLifetime
 {
-    public const string Audience = "api://serverlesscreds-tests";
-    readonly TestTokens tokens = new(Audience);
+    readonly string signingKey = TestTokens.NewSigningKey();
     AzuriteInstance? ownAzurite;
 
     /// <summary>Null: the process-wide shared Azurite. Set before first use to run against a dedicated one (fault tests).</summary>
@@ -26,16 +25,9 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = Azurite.ConnectionString,
-            ["Authentication:Schemes:Bearer:ValidIssuer"] = TestTokens.Issuer,
-            ["Authentication:Schemes:Bearer:ValidAudiences:0"] = Audience,
-            ["Authentication:Schemes:Bearer:SigningKeys:0:Id"] = "tests",
-            ["Authentication:Schemes:Bearer:SigningKeys:0:Issuer"] = TestTokens.Issuer,
-            ["Authentication:Schemes:Bearer:SigningKeys:0:Value"] = tokens.SigningKeyBase64,
-            ["Authentication:Schemes:Bearer:SigningKeys:0:Length"] = "32",
-        }));
+        var settings = TestTokens.Settings(signingKey);
+        settings["AzureWebJobsStorage"] = Azurite.ConnectionString;
+        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
     }
 
     /// <summary>A client acting as a caller with the given roles and optional business-unit claim.</summary>
@@ -43,7 +35,7 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
     {
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Bearer", tokens.Create(subject: $"user-{Guid.NewGuid():N}", name: "Test User", roles: roles, businessUnit: businessUnit));
+            "Bearer", TestTokens.Create(signingKey, subject: $"user-{Guid.NewGuid():N}", roles: roles, businessUnit: businessUnit, name: "Test User"));
         return client;
     }
 

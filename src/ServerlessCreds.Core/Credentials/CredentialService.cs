@@ -1,0 +1,125 @@
+using ServerlessCreds.Applications;
+using ServerlessCreds.Common;
+
+namespace ServerlessCreds.Credentials;
+
+/// <summary>
+/// Issues, rotates and revokes client secrets. The vault is written first and the tables second, so a vault failure
+/// leaves nothing behind; when the table write fails after it, the new vault version is disabled again.
+/// </summary>
+public sealed class CredentialService(IApplicationStore store, ISecretVault vault, TimeProvider clock)
+{
+    public async Task<IReadOnlyList<ClientSecret>?> ListAsync(string businessUnit, string applicationId, CancellationToken cancellationToken)
+    {
+        var application = await store.FindAsync(businessUnit, applicationId, cancellationToken);
+        return application is null ? null : await store.ListSecretsAsync(application, cancellationToken);
+    }
+
+    /// <summary>Generates a secret and stores its value in the vault; the caller persists the metadata (and must call <see cref="AbandonAsync"/> if that fails).</summary>
+    public async Task<IssuedSecret> GenerateAsync(string businessUnit, string applicationId, int? expiresInDays, CancellationToken cancellationToken)
+    {
+        var lifetime = expiresInDays ?? ClientSecret.DefaultLifetimeDays;
+        if (lifetime is < 1 or > ClientSecret.MaxLifetimeDays)
+        {
+            throw DomainException.Invalid("expiresInDays", $"Must be between 1 and {ClientSecret.MaxLifetimeDays}.");
+        }
+
+        var value = ClientSecretGenerator.Generate();
+        var now = clock.GetUtcNow();
+        var secretId = Ids.New();
+        var expiresAt = now.AddDays(lifetime);
+        var version = await vault.StoreAsync(new SecretLocator(businessUnit, applicationId, secretId), value, expiresAt, cancellationToken);
+        var metadata = new ClientSecret
+        {
+            SecretId = secretId,
+            ApplicationId = applicationId,
+            BusinessUnit = businessUnit,
+            Hint = value[^4..],
+            CreatedAt = now,
+            ExpiresAt = expiresAt,
+            Vault = version,
+        };
+        return new IssuedSecret(metadata, value);
+    }
+
+    /// <summary>Disables a generated secret whose metadata could not be stored, so no unreferenced value stays usable.</summary>
+    public async Task AbandonAsync(IssuedSecret secret, Exception cause)
+    {
+        try
+        {
+            await vault.DisableAsync(secret.Metadata.Vault, CancellationToken.None);
+        }
+        catch (DependencyUnavailableException compensation)
+        {
+            throw new OrphanedSecretException(secret.Metadata.Vault, new AggregateException(cause, compensation));
+        }
+    }
+
+    /// <summary>Adds a second active secret so a customer can rotate without downtime; null when the application does not exist.</summary>
+    public async Task<IssuedSecret?> RotateAsync(string businessUnit, string applicationId, int? expiresInDays, CancellationToken cancellationToken)
+    {
+        var application = await store.FindAsync(businessUnit, applicationId, cancellationToken);
+        if (application is null)
+        {
+            return null;
+        }
+
+        var now = clock.GetUtcNow();
+        var active = (await store.ListSecretsAsync(application, cancellationToken)).Count(s => s.StateAt(now) == SecretState.Active);
+        if (active >= ClientSecret.MaxActivePerApplication)
+        {
+            throw DomainException.Conflict($"The application already has {ClientSecret.MaxActivePerApplication} active secrets; revoke one first.");
+        }
+
+        var issued = await GenerateAsync(businessUnit, applicationId, expiresInDays, cancellationToken);
+        try
+        {
+            // Conditional on the application's version, so two concurrent rotations cannot both pass the count above.
+            await store.AddSecretAsync(application with { UpdatedAt = now }, issued.Metadata, cancellationToken);
+        }
+        catch (Exception e) when (e is DependencyUnavailableException or DomainException)
+        {
+            await AbandonAsync(issued, e);
+            throw e is DomainException { Kind: DomainErrorKind.VersionMismatch }
+                ? DomainException.Conflict("The application changed while the secret was being added; try again.")
+                : e;
+        }
+
+        return issued;
+    }
+
+    /// <summary>Revokes at once: the vault version is disabled before the metadata says so. False when there is no such secret.</summary>
+    public async Task<bool> RevokeAsync(string businessUnit, string applicationId, string secretId, CancellationToken cancellationToken)
+    {
+        var application = await store.FindAsync(businessUnit, applicationId, cancellationToken);
+        var secret = application is null ? null : (await store.ListSecretsAsync(application, cancellationToken)).FirstOrDefault(s => s.SecretId == secretId);
+        if (secret is null)
+        {
+            return false;
+        }
+
+        if (secret.RevokedAt is null)
+        {
+            await vault.DisableAsync(secret.Vault, cancellationToken);
+            await store.UpdateSecretAsync(secret with { RevokedAt = clock.GetUtcNow() }, cancellationToken);
+        }
+
+        return true;
+    }
+
+    /// <summary>Disables every vault version of the application's secrets (before its rows go, so none stays usable).</summary>
+    public async Task DisableAllAsync(Application application, CancellationToken cancellationToken)
+    {
+        foreach (var secret in await store.ListSecretsAsync(application, cancellationToken))
+        {
+            await vault.DisableAsync(secret.Vault, cancellationToken);
+        }
+    }
+}
+
+/// <summary>A vault secret could neither be referenced nor disabled; operators must disable it (the name is safe to log).</summary>
+public sealed class OrphanedSecretException(VaultSecretVersion vaultSecret, Exception innerException)
+    : Exception($"Vault secret {vaultSecret.Name}/{vaultSecret.Version} was created but could not be recorded or disabled.", innerException)
+{
+    public VaultSecretVersion VaultSecret { get; } = vaultSecret;
+}
