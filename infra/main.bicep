@@ -16,9 +16,9 @@ param apiAudience string = 'api://serverlesscreds'
 @description('Entra tenant that issues the API tokens.')
 param entraTenantId string = tenant().tenantId
 
-@minValue(40)
+@minValue(1)
 @maxValue(1000)
-@description('Upper bound on Flex Consumption instances.')
+@description('Upper bound on Flex Consumption instances (current docs: 1 to 1000; older docs said at least 40).')
 param maximumInstanceCount int = 100
 
 @allowed([512, 2048, 4096])
