@@ -10,8 +10,11 @@ param environmentName string
 @description('Region of the regional resources. Flex Consumption is available in a subset of regions.')
 param location string = resourceGroup().location
 
-@description('Audience (application ID URI or client id) that bearer tokens for the API must carry.')
-param apiAudience string = 'api://serverlesscreds'
+// Tokens are checked against the v2.0 issuer, and v2.0 access tokens carry the API's client id as `aud` (the
+// App ID URI, e.g. api://serverlesscreds, only appears in v1.0 tokens), so this differs per tenant: pass it with -p.
+@minLength(1)
+@description('Client id of the API\'s Entra app registration: the `aud` of the access tokens callers present.')
+param apiAudience string
 
 @description('Entra tenant that issues the API tokens.')
 param entraTenantId string = tenant().tenantId
@@ -31,7 +34,7 @@ param emailDataLocation string = 'United States'
 @description('Turn on App Service Authentication (Easy Auth) with Entra ID in front of the handler.')
 param enableAppServiceAuth bool = false
 
-@description('Client id of the Entra app registration Easy Auth validates tokens for; required when enableAppServiceAuth is true.')
+@description('Client id of the app registration Easy Auth validates tokens for (usually the API\'s, i.e. apiAudience); required when enableAppServiceAuth is true.')
 param authClientId string = ''
 
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
