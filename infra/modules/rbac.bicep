@@ -40,8 +40,9 @@ var assignments = [
   { roleId: roles.storageTableDataContributor, scope: storage.id }
   // The app writes, disables and deletes secrets, so read-only Secrets User is not enough.
   { roleId: roles.keyVaultSecretsOfficer, scope: vault.id }
-  // Documented for Entra-authenticated email sending (SMTP auth guide); the REST quickstarts show Contributor,
-  // which is broader. No narrower built-in role is documented.
+  // The narrowest documented built-in for sending with Entra ID: the SMTP guide requires exactly its permissions
+  // (CommunicationServices read/write, EmailServices write). The REST quickstarts show Contributor, which is broader;
+  // fall back to Contributor on this resource only if sends answer 403.
   { roleId: roles.communicationAndEmailServiceOwner, scope: communicationService.id }
   // Telemetry ingestion with Entra ID (APPLICATIONINSIGHTS_AUTHENTICATION_STRING).
   { roleId: roles.monitoringMetricsPublisher, scope: applicationInsights.id }
