@@ -41,16 +41,15 @@ internal static class TableEntityJson
                 continue;
             }
 
-            var edmType = json.TryGetProperty(name + "@odata.type", out var annotation) ? annotation.GetString() : null;
-            var value = ReadValue(property.Value, edmType);
             if (name == "Timestamp")
             {
-                entity.Timestamp = value as DateTimeOffset?;
+                // Azure annotates Timestamp as Edm.DateTime; Azurite may not, so it is always read as one.
+                entity.Timestamp = (DateTimeOffset?)ReadValue(property.Value, "Edm.DateTime");
+                continue;
             }
-            else
-            {
-                entity[name] = value;
-            }
+
+            var edmType = json.TryGetProperty(name + "@odata.type", out var annotation) ? annotation.GetString() : null;
+            entity[name] = ReadValue(property.Value, edmType);
         }
 
         if (json.TryGetProperty("odata.etag", out var etag))
