@@ -316,6 +316,19 @@ public sealed class TableClientTests(AzuriteFixture azurite)
         Assert.Equal(2, (await table.GetAsync("p", "r"))!.GetInt32("Version"));
     }
 
+    [Fact]
+    public async Task A_wrong_account_key_is_rejected_as_authentication_failed()
+    {
+        var wrongKey = Convert.ToBase64String(new byte[64]);
+        var account = StorageAccount.Parse(azurite.ConnectionString.Replace(AzuriteInstance.AccountKey, wrongKey, StringComparison.Ordinal));
+        var table = new TableClient(account, StorageNames.UniqueTable());
+
+        var error = await Assert.ThrowsAsync<TableRequestException>(() => table.CreateIfNotExistsAsync());
+
+        Assert.Equal(403, error.Status);
+        Assert.NotNull(error.ErrorCode); // Azure says AuthenticationFailed; Azurite's table service says AuthorizationFailure
+    }
+
     private StorageAccount Account() => StorageAccount.Parse(azurite.ConnectionString);
 
     private async Task<TableClient> NewTableAsync()
