@@ -1,0 +1,27 @@
+namespace ServerlessCreds.Adapters.Queues;
+
+/// <summary>A received message, hidden until <paramref name="NextVisibleTime"/>; delete or update it with <paramref name="PopReceipt"/>.</summary>
+public sealed record QueueMessage(
+    string MessageId,
+    string PopReceipt,
+    long DequeueCount,
+    DateTimeOffset InsertionTime,
+    DateTimeOffset ExpirationTime,
+    DateTimeOffset NextVisibleTime,
+    string Text);
+
+/// <summary>A message seen without dequeuing it: no pop receipt, visibility unchanged.</summary>
+public sealed record PeekedMessage(
+    string MessageId,
+    long DequeueCount,
+    DateTimeOffset InsertionTime,
+    DateTimeOffset ExpirationTime,
+    string Text);
+
+/// <summary>The service's acknowledgement of a sent message.</summary>
+public sealed record SendReceipt(
+    string MessageId,
+    string PopReceipt,
+    DateTimeOffset InsertionTime,
+    DateTimeOffset ExpirationTime,
+    DateTimeOffset NextVisibleTime);

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ServerlessCreds.Testing.Azurite;
+
+/// <summary>
+/// A private Azurite process (blob, queue and table services) on free 127.0.0.1 ports, run from the repo's
+/// <c>node_modules</c> with in-memory persistence. <see cref="StopAsync"/> then <see cref="StartAsync"/> brings the same
+/// endpoints down and back up for fault tests; all data is lost across a restart because nothing is persisted.
+/// </summary>
+public sealed class AzuriteInstance : IAsyncDisposable
+{
+    /// <summary>The emulator's well-known public account and key (documented by Microsoft; not secrets).</summary>
+    public const string AccountName = "devstoreaccount1";
+
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly string _executable;
+    private readonly string _workspace;
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    private AzuriteInstance(string executable)
+    {
+        _executable = executable;
+        _workspace = Directory.CreateTempSubdirectory("azurite-").FullName;
+        BlobPort = FreePort();
+        QueuePort = FreePort();
+        TablePort = FreePort();
+    }
+
+    public int BlobPort { get; }
+
+    public int QueuePort { get; }
+
+    public int TablePort { get; }
+
+    public Uri TableServiceUri => new($"http://127.0.0.1:{TablePort}/{AccountName}");
+
+    public Uri QueueServiceUri => new($"http://127.0.0.1:{QueuePort}/{AccountName}");
+
+    public Uri BlobServiceUri => new($"http://127.0.0.1:{BlobPort}/{AccountName}");
+
+    /// <summary>The explicit connection string form, pointing at this instance's ports.</summary>
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
+        $"BlobEndpoint={BlobServiceUri};QueueEndpoint={QueueServiceUri};TableEndpoint={TableServiceUri};";
+
+    /// <summary>Starts a new instance and waits until all three services accept connections.</summary>
+    public static async Task<AzuriteInstance> StartNewAsync(CancellationToken cancellationToken = default)
+    {
+        var instance = new AzuriteInstance(FindExecutable());
+        try
+        {
+            await instance.StartAsync(cancellationToken);
+            return instance;
+        }
+        catch
+        {
+            await instance.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts (or restarts) the process on this instance's ports; storage starts out empty.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (_process is not null)
+        {
+            throw new InvalidOperationException("Azurite is already running.");
+        }
+
+        var startInfo = new ProcessStartInfo(_executable)
+        {
+            // In-memory mode refuses --location; a private working directory keeps any stray files out of the repo.
+            WorkingDirectory = _workspace,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in Arguments())
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        lock (_output)
+        {
+            _output.Clear();
+        }
+
+        var process = new Process { StartInfo = startInfo };
+        process.OutputDataReceived += (_, line) => Capture(line.Data);
+        process.ErrorDataReceived += (_, line) => Capture(line.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartTimeout);
+        try
+        {
+            foreach (var port in new[] { BlobPort, QueuePort, TablePort })
+            {
+                await WaitForPortAsync(process, port, timeout.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await StopAsync();
+            throw new InvalidOperationException($"Azurite did not listen on its ports within {StartTimeout.TotalSeconds} s. Output:\n{Output()}");
+        }
+    }
+
+    /// <summary>Kills the process tree; the ports refuse connections until <see cref="StartAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is not { } process)
+        {
+            return;
+        }
+
+        _process = null;
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        await process.WaitForExitAsync();
+        process.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try
+        {
+            Directory.Delete(_workspace, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+
+    private IEnumerable<string> Arguments() =>
+    [
+        "--inMemoryPersistence", "--silent", "--skipApiVersionCheck", "--disableTelemetry",
+        "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(CultureInfo.InvariantCulture),
+        "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(CultureInfo.InvariantCulture),
+        "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(CultureInfo.InvariantCulture),
+    ];
+
+    private async Task WaitForPortAsync(Process process, int port, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"Azurite exited with code {process.ExitCode} before listening on port {port}. Output:\n{Output()}");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+            }
+        }
+    }
+
+    private void Capture(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private string Output()
+    {
+        lock (_output)
+        {
+            return _output.ToString();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Walks up from the test binaries to the folder holding package.json, where <c>npm ci</c> installs Azurite.</summary>
+    private static string FindExecutable()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (!File.Exists(Path.Combine(directory.FullName, "package.json")))
+            {
+                continue;
+            }
+
+            var executable = Path.Combine(directory.FullName, "node_modules", ".bin", OperatingSystem.IsWindows() ? "azurite.cmd" : "azurite");
+            return File.Exists(executable)
+                ? executable
+                : throw new InvalidOperationException($"Azurite is not installed: {executable} is missing. Run `npm ci` in {directory.FullName}.");
+        }
+
+        throw new InvalidOperationException($"No package.json found above {AppContext.BaseDirectory}; cannot locate Azurite (run `npm ci` in the repository root).");
+    }
+}
