@@ -2,7 +2,10 @@ using Azure.Core;
 using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using ServerlessCreds.Adapters.KeyVault;
+using ServerlessCreds.Adapters.LocalDevelopment;
 using ServerlessCreds.Adapters.Storage;
 using ServerlessCreds.Adapters.Tables;
 using ServerlessCreds.Applications;
@@ -14,9 +17,21 @@ namespace ServerlessCreds.Adapters;
 
 public static class AzureAdapters
 {
-    /// <summary>Registers the Azure-backed implementations of the domain's ports.</summary>
-    public static IServiceCollection AddAzureAdapters(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// Registers the Azure-backed implementations of the domain's ports. Without a configured Key Vault, the Development
+    /// environment falls back to the local development vault; any other environment fails validation at start.
+    /// </summary>
+    public static IServiceCollection AddAzureAdapters(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
+        if (environment.IsDevelopment() && string.IsNullOrEmpty(configuration[$"{KeyVaultOptions.SectionName}:VaultUri"]))
+        {
+            services.AddLocalDevelopmentVault(configuration);
+        }
+        else
+        {
+            services.AddKeyVaultSecretVault(configuration);
+        }
+
         services.AddOptions<StorageOptions>()
             .Configure(options =>
             {
@@ -44,12 +59,12 @@ public static class AzureAdapters
     {
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            return StorageAccount.FromConnectionString(options.ConnectionString);
+            return StorageAccount.Parse(options.ConnectionString);
         }
 
         var tables = options.TableServiceUri ?? new Uri($"https://{options.AccountName}.table.core.windows.net");
         var queues = options.QueueServiceUri ?? new Uri($"https://{options.AccountName}.queue.core.windows.net");
-        return StorageAccount.FromServiceUris(tables, queues, Credential(options.ClientId));
+        return new StorageAccount(tables, queues, Credential(options.ClientId));
     }
 
     /// <summary>The user-assigned managed identity when its client id is configured; otherwise the default chain (developer logins locally).</summary>

@@ -8,7 +8,7 @@ using ServerlessCreds.Host.Startup;
 var builder = WebApplication.CreateBuilder(args);
 builder.ListenOnFunctionsHostPort();
 builder.Services.AddDomainServices();
-builder.Services.AddAzureAdapters(builder.Configuration);
+builder.Services.AddAzureAdapters(builder.Configuration, builder.Environment);
 builder.Services.AddCallerAuthentication(builder.Configuration);
 builder.Services.AddHttpApi();
 
@@ -19,6 +19,7 @@ app.MapOpenApiDocument();
 app.MapScopes();
 app.MapExternalApplications();
 app.MapApplications();
+app.MapSecrets();
 app.Run();
 
 /// <summary>Entry point, visible to the integration tests' WebApplicationFactory.</summary>

@@ -2,19 +2,30 @@ using System.Buffers.Text;
 using System.Text;
 using ServerlessCreds.Applications;
 using ServerlessCreds.Common;
+using ServerlessCreds.Credentials;
 
 namespace ServerlessCreds.Adapters.Tables;
 
-/// <summary>Applications partitioned by business unit, keyed by their generated id, so listing one unit is a single-partition range read.</summary>
+/// <summary>
+/// One partition per business unit holds its applications (row key <c>a:{id}</c>) and their secrets' metadata
+/// (<c>s:{applicationId}:{secretId}</c>): listing is a single-partition range read, and an application changes together
+/// with its secrets in one entity-group transaction.
+/// </summary>
 public sealed class TableApplicationStore(StorageTables tables) : IApplicationStore
 {
+    const string ApplicationPrefix = "a:";
+    const int MaxTransactionSize = 100;
+
+    TableClient Table => tables.Applications;
+
     public async Task<Page<Application>> ListAsync(string businessUnit, PageRequest page, CancellationToken cancellationToken)
     {
         var tableToken = page.ContinuationToken is null ? null : UnwrapContinuation(businessUnit, page.ContinuationToken);
+        var filter = TableFilter.And(TableFilter.Equal("PartitionKey", businessUnit), TableFilter.StartsWith("RowKey", ApplicationPrefix));
         TablePage rows;
         try
         {
-            rows = await tables.Applications.QueryAsync(TableFilter.Equal("PartitionKey", businessUnit), page.Size, tableToken, null, cancellationToken);
+            rows = await Table.QueryAsync(filter, page.Size, tableToken, null, cancellationToken);
         }
         catch (FormatException)
         {
@@ -27,21 +38,25 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
 
     public async Task<Application?> FindAsync(string businessUnit, string id, CancellationToken cancellationToken)
     {
-        var row = await tables.Applications.GetAsync(businessUnit, id, cancellationToken);
+        var row = await Table.GetAsync(businessUnit, ApplicationPrefix + id, cancellationToken);
         return row is null ? null : ToApplication(row);
     }
 
-    public async Task<Application> AddAsync(Application application, CancellationToken cancellationToken)
+    public async Task<Application> AddAsync(Application application, ClientSecret firstSecret, CancellationToken cancellationToken)
     {
-        var etag = await tables.Applications.AddAsync(ToEntity(application), cancellationToken);
-        return application with { Version = etag };
+        var etags = await Table.SubmitTransactionAsync(
+        [
+            new(TableTransactionActionType.Add, ToEntity(application)),
+            new(TableTransactionActionType.Add, ToEntity(firstSecret)),
+        ], cancellationToken);
+        return application with { Version = etags[0]! };
     }
 
     public async Task<Application> UpdateAsync(Application application, CancellationToken cancellationToken)
     {
         try
         {
-            var etag = await tables.Applications.UpdateAsync(ToEntity(application), application.Version, TableUpdateMode.Replace, cancellationToken);
+            var etag = await Table.UpdateAsync(ToEntity(application), application.Version, TableUpdateMode.Replace, cancellationToken);
             return application with { Version = etag };
         }
         catch (Exception e) when (e is TablePreconditionFailedException or TableNotFoundException)
@@ -52,9 +67,22 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
 
     public async Task DeleteAsync(Application application, CancellationToken cancellationToken)
     {
+        var secretRows = (await ListSecretsAsync(application, cancellationToken))
+            .Select(s => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(s.BusinessUnit, SecretRowKey(s.ApplicationId, s.SecretId))))
+            .ToList();
+
+        // Secret rows beyond one transaction go first; the last transaction removes the application itself, conditionally.
+        while (secretRows.Count >= MaxTransactionSize)
+        {
+            await Table.SubmitTransactionAsync(secretRows[..(MaxTransactionSize - 1)], cancellationToken);
+            secretRows.RemoveRange(0, MaxTransactionSize - 1);
+        }
+
         try
         {
-            await tables.Applications.DeleteAsync(application.BusinessUnit, application.Id, application.Version, cancellationToken);
+            await Table.SubmitTransactionAsync(
+                [new(TableTransactionActionType.Delete, new TableEntity(application.BusinessUnit, ApplicationPrefix + application.Id), application.Version), .. secretRows],
+                cancellationToken);
         }
         catch (Exception e) when (e is TablePreconditionFailedException or TableNotFoundException)
         {
@@ -62,8 +90,39 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
         }
     }
 
+    public async Task<IReadOnlyList<ClientSecret>> ListSecretsAsync(Application application, CancellationToken cancellationToken)
+    {
+        var filter = TableFilter.And(
+            TableFilter.Equal("PartitionKey", application.BusinessUnit),
+            TableFilter.StartsWith("RowKey", SecretRowKey(application.Id, "")));
+        var rows = await TablePages.ReadAllAsync(Table, filter, cancellationToken);
+        return rows.Select(ToSecret).OrderBy(s => s.CreatedAt).ToList();
+    }
+
+    public async Task<Application> AddSecretAsync(Application application, ClientSecret secret, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var etags = await Table.SubmitTransactionAsync(
+            [
+                new(TableTransactionActionType.UpdateReplace, ToEntity(application), application.Version),
+                new(TableTransactionActionType.Add, ToEntity(secret)),
+            ], cancellationToken);
+            return application with { Version = etags[0]! };
+        }
+        catch (Exception e) when (e is TablePreconditionFailedException or TableNotFoundException)
+        {
+            throw DomainException.VersionMismatch();
+        }
+    }
+
+    public async Task UpdateSecretAsync(ClientSecret secret, CancellationToken cancellationToken) =>
+        await Table.UpdateAsync(ToEntity(secret), "*", TableUpdateMode.Replace, cancellationToken);
+
+    static string SecretRowKey(string applicationId, string secretId) => $"s:{applicationId}:{secretId}";
+
     static TableEntity ToEntity(Application application) =>
-        new(application.BusinessUnit, application.Id)
+        new(application.BusinessUnit, ApplicationPrefix + application.Id)
         {
             ["Kind"] = application.Kind.ToString(),
             ["ExternalApplicationId"] = application.ExternalApplicationId,
@@ -81,7 +140,7 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
     static Application ToApplication(TableEntity row) =>
         new()
         {
-            Id = row.RowKey,
+            Id = row.RowKey[ApplicationPrefix.Length..],
             BusinessUnit = row.PartitionKey,
             Kind = Enum.Parse<ApplicationKind>(row.GetString("Kind")!),
             ExternalApplicationId = row.GetString("ExternalApplicationId"),
@@ -96,6 +155,33 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
             UpdatedAt = row.GetDateTimeOffset("UpdatedAt")!.Value,
             Version = row.ETag!,
         };
+
+    static TableEntity ToEntity(ClientSecret secret) =>
+        new(secret.BusinessUnit, SecretRowKey(secret.ApplicationId, secret.SecretId))
+        {
+            ["Hint"] = secret.Hint,
+            ["CreatedAt"] = secret.CreatedAt,
+            ["ExpiresAt"] = secret.ExpiresAt,
+            ["RevokedAt"] = secret.RevokedAt,
+            ["VaultName"] = secret.Vault.Name,
+            ["VaultVersion"] = secret.Vault.Version,
+        };
+
+    static ClientSecret ToSecret(TableEntity row)
+    {
+        var ids = row.RowKey.Split(':');
+        return new ClientSecret
+        {
+            SecretId = ids[2],
+            ApplicationId = ids[1],
+            BusinessUnit = row.PartitionKey,
+            Hint = row.GetString("Hint")!,
+            CreatedAt = row.GetDateTimeOffset("CreatedAt")!.Value,
+            ExpiresAt = row.GetDateTimeOffset("ExpiresAt")!.Value,
+            RevokedAt = row.GetDateTimeOffset("RevokedAt"),
+            Vault = new VaultSecretVersion(row.GetString("VaultName")!, row.GetString("VaultVersion")!),
+        };
+    }
 
     // The page token names its business unit so a token from one unit's list is refused by another's.
     static string WrapContinuation(string businessUnit, string tableToken) =>

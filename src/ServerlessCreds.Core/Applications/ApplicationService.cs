@@ -1,5 +1,6 @@
 using ServerlessCreds.Callers;
 using ServerlessCreds.Common;
+using ServerlessCreds.Credentials;
 using ServerlessCreds.ExternalApplications;
 using ServerlessCreds.Scopes;
 
@@ -16,11 +17,15 @@ public sealed record NewApplication(
 /// <summary>A partial update: null members stay as they are.</summary>
 public sealed record ApplicationChanges(string? VendorName, string? ApplicationName, IReadOnlyList<string?>? CallbackUrls, bool? Enabled);
 
+/// <summary>An application as created: the only moment its first secret's value is available.</summary>
+public sealed record CreatedApplication(Application Application, IssuedSecret Secret);
+
 public sealed class ApplicationService(
     IApplicationStore store,
     IClientIdRegistry clientIds,
     IExternalApplicationCatalog externalApplications,
     ScopeService scopes,
+    CredentialService credentials,
     TimeProvider clock)
 {
     public Task<Page<Application>> ListAsync(string businessUnit, PageRequest page, CancellationToken cancellationToken) =>
@@ -29,7 +34,7 @@ public sealed class ApplicationService(
     public Task<Application?> FindAsync(string businessUnit, string id, CancellationToken cancellationToken) =>
         store.FindAsync(businessUnit, id, cancellationToken);
 
-    public async Task<Application> CreateAsync(string businessUnit, NewApplication request, Caller caller, CancellationToken cancellationToken)
+    public async Task<CreatedApplication> CreateAsync(string businessUnit, NewApplication request, Caller caller, CancellationToken cancellationToken)
     {
         var draft = request.Kind switch
         {
@@ -50,7 +55,17 @@ public sealed class ApplicationService(
             CreatedBy = caller.Id,
             UpdatedAt = now,
         };
-        return await store.AddAsync(application, cancellationToken);
+
+        var secret = await credentials.GenerateAsync(businessUnit, id, expiresInDays: null, cancellationToken);
+        try
+        {
+            return new CreatedApplication(await store.AddAsync(application, secret.Metadata, cancellationToken), secret);
+        }
+        catch (DependencyUnavailableException e)
+        {
+            await credentials.AbandonAsync(secret, e);
+            throw;
+        }
     }
 
     /// <summary>Applies <paramref name="changes"/> if the application is still at <paramref name="expectedVersion"/> (when given).</summary>
@@ -145,6 +160,8 @@ public sealed class ApplicationService(
             return false;
         }
 
+        // Secrets stop working first: if the vault is down nothing is deleted and the caller can retry.
+        await credentials.DisableAllAsync(current, cancellationToken);
         await store.DeleteAsync(current, cancellationToken);
         return true;
     }

@@ -1,4 +1,5 @@
 using ServerlessCreds.Common;
+using ServerlessCreds.Credentials;
 
 namespace ServerlessCreds.Applications;
 
@@ -10,14 +11,21 @@ public interface IApplicationStore
 
     Task<Application?> FindAsync(string businessUnit, string id, CancellationToken cancellationToken);
 
-    /// <summary>Stores a new application and returns it with its version.</summary>
-    Task<Application> AddAsync(Application application, CancellationToken cancellationToken);
+    /// <summary>Stores a new application together with its first secret's metadata, atomically; returns it with its version.</summary>
+    Task<Application> AddAsync(Application application, ClientSecret firstSecret, CancellationToken cancellationToken);
 
     /// <summary>Replaces the application if its stored version still equals <see cref="Application.Version"/>; otherwise throws a version mismatch.</summary>
     Task<Application> UpdateAsync(Application application, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the application if its stored version still equals <see cref="Application.Version"/>.</summary>
+    /// <summary>Deletes the application and its secrets' metadata if its stored version still equals <see cref="Application.Version"/>.</summary>
     Task DeleteAsync(Application application, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ClientSecret>> ListSecretsAsync(Application application, CancellationToken cancellationToken);
+
+    /// <summary>Records a new secret and the application's new state in one atomic write, conditional on <see cref="Application.Version"/>.</summary>
+    Task<Application> AddSecretAsync(Application application, ClientSecret secret, CancellationToken cancellationToken);
+
+    Task UpdateSecretAsync(ClientSecret secret, CancellationToken cancellationToken);
 }
 
 /// <summary>Global register of issued client ids; entries are never removed, so an id is never issued twice.</summary>

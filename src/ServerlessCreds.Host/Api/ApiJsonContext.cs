@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace ServerlessCreds.Host.Api;
@@ -18,4 +19,8 @@ public sealed record HealthResponse(string Status, IReadOnlyDictionary<string, s
 [JsonSerializable(typeof(UpdateApplicationRequest))]
 [JsonSerializable(typeof(ItemsResponse<ApplicationResponse>))]
 [JsonSerializable(typeof(ApplicationResponse))]
+[JsonSerializable(typeof(CreatedApplicationResponse))]
+[JsonSerializable(typeof(CreateSecretRequest))]
+[JsonSerializable(typeof(ItemsResponse<SecretResponse>))]
+[JsonSerializable(typeof(CreatedSecretResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

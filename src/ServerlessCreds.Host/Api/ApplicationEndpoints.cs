@@ -18,23 +18,36 @@ public sealed record CreateApplicationRequest(
 
 public sealed record UpdateApplicationRequest(string? VendorName, string? ApplicationName, IReadOnlyList<string?>? CallbackUrls, bool? Enabled);
 
-public sealed record ApplicationResponse(
-    string Id,
-    string Kind,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ExternalApplicationId,
-    string VendorName,
-    string ApplicationName,
-    IReadOnlyList<string> Scopes,
-    IReadOnlyList<string> CallbackUrls,
-    string ClientId,
-    bool Enabled,
-    DateTimeOffset CreatedAt,
-    string CreatedBy,
-    DateTimeOffset UpdatedAt)
+public record ApplicationResponse(Application Application)
 {
-    public static ApplicationResponse From(Application a) =>
-        new(a.Id, a.Kind == ApplicationKind.Internal ? "internal" : "external", a.ExternalApplicationId, a.VendorName, a.ApplicationName,
-            a.Scopes, a.CallbackUrls, a.ClientId, a.Enabled, a.CreatedAt, a.CreatedBy, a.UpdatedAt);
+    public string Id => Application.Id;
+    public string Kind => Application.Kind == ApplicationKind.Internal ? "internal" : "external";
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ExternalApplicationId => Application.ExternalApplicationId;
+
+    public string VendorName => Application.VendorName;
+    public string ApplicationName => Application.ApplicationName;
+    public IReadOnlyList<string> Scopes => Application.Scopes;
+    public IReadOnlyList<string> CallbackUrls => Application.CallbackUrls;
+    public string ClientId => Application.ClientId;
+    public bool Enabled => Application.Enabled;
+    public DateTimeOffset CreatedAt => Application.CreatedAt;
+    public string CreatedBy => Application.CreatedBy;
+    public DateTimeOffset UpdatedAt => Application.UpdatedAt;
+
+    [JsonIgnore]
+    public Application Application { get; } = Application;
+}
+
+/// <summary>The create response: the only one that ever carries a secret value.</summary>
+public sealed record CreatedApplicationResponse(CreatedApplication Created) : ApplicationResponse(Created.Application)
+{
+    public string ClientSecret => Created.Secret.Value;
+    public string SecretId => Created.Secret.Metadata.SecretId;
+
+    [JsonIgnore]
+    public CreatedApplication Created { get; } = Created;
 }
 
 public static class ApplicationEndpoints
@@ -56,10 +69,10 @@ public static class ApplicationEndpoints
         string bu, int? pageSize, string? continuationToken, ApplicationService applications, CancellationToken cancellationToken)
     {
         var page = await applications.ListAsync(bu, PageRequest.Create(pageSize, continuationToken), cancellationToken);
-        return TypedResults.Ok(new ItemsResponse<ApplicationResponse>(page.Items.Select(ApplicationResponse.From).ToList(), page.ContinuationToken));
+        return TypedResults.Ok(new ItemsResponse<ApplicationResponse>(page.Items.Select(a => new ApplicationResponse(a)).ToList(), page.ContinuationToken));
     }
 
-    static async Task<Created<ApplicationResponse>> CreateApplication(
+    static async Task<Created<CreatedApplicationResponse>> CreateApplication(
         string bu, CreateApplicationRequest request, ApplicationService applications, HttpContext context, CancellationToken cancellationToken)
     {
         var created = await applications.CreateAsync(
@@ -67,8 +80,8 @@ public static class ApplicationEndpoints
             new NewApplication(request.Kind, request.ExternalApplicationId, request.VendorName, request.ApplicationName, request.Scopes, request.CallbackUrls),
             context.GetCaller(),
             cancellationToken);
-        context.Response.SetETag(created.Version);
-        return TypedResults.Created($"/api/business-units/{bu}/applications/{created.Id}", ApplicationResponse.From(created));
+        context.Response.SetETag(created.Application.Version);
+        return TypedResults.Created($"/api/business-units/{bu}/applications/{created.Application.Id}", new CreatedApplicationResponse(created));
     }
 
     static async Task<Results<Ok<ApplicationResponse>, ProblemHttpResult>> GetApplication(
@@ -102,6 +115,6 @@ public static class ApplicationEndpoints
         }
 
         context.Response.SetETag(application.Version);
-        return TypedResults.Ok(ApplicationResponse.From(application));
+        return TypedResults.Ok(new ApplicationResponse(application));
     }
 }

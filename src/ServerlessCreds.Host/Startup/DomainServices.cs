@@ -1,4 +1,5 @@
 using ServerlessCreds.Applications;
+using ServerlessCreds.Credentials;
 using ServerlessCreds.ExternalApplications;
 using ServerlessCreds.Scopes;
 
@@ -11,6 +12,7 @@ static class DomainServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ScopeService>();
         services.AddSingleton<ExternalApplicationService>();
+        services.AddSingleton<CredentialService>();
         services.AddSingleton<ApplicationService>();
         services.AddSingleton<StorageInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<StorageInitializer>());

@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using ServerlessCreds.Callers;
+using ServerlessCreds.Credentials;
+using ServerlessCreds.Host.Http;
+
+namespace ServerlessCreds.Host.Api;
+
+public sealed record CreateSecretRequest(int? ExpiresInDays);
+
+public sealed record SecretResponse(string SecretId, string Hint, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string State)
+{
+    public static SecretResponse From(ClientSecret secret, DateTimeOffset now) =>
+        new(secret.SecretId, secret.Hint, secret.CreatedAt, secret.ExpiresAt, secret.StateAt(now).ToString().ToLowerInvariant());
+}
+
+/// <summary>The rotation response: the only time this secret's value is shown.</summary>
+public sealed record CreatedSecretResponse(string SecretId, string ClientSecret, string Hint, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+
+public static class SecretEndpoints
+{
+    public static IEndpointRouteBuilder MapSecrets(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/business-units/{bu}/applications/{id}/secrets").WithTags("Client secrets").RequireAuthorization();
+        group.MapGet("", ListSecrets).WithName(nameof(ListSecrets)).RequireBusinessUnitRole(Roles.View);
+        group.MapPost("", CreateSecret).WithName(nameof(CreateSecret)).RequireBusinessUnitRole(Roles.Edit);
+        group.MapDelete("/{secretId}", RevokeSecret).WithName(nameof(RevokeSecret)).RequireBusinessUnitRole(Roles.Edit);
+        return routes;
+    }
+
+    static async Task<Results<Ok<ItemsResponse<SecretResponse>>, ProblemHttpResult>> ListSecrets(
+        string bu, string id, CredentialService credentials, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var secrets = await credentials.ListAsync(bu, id, cancellationToken);
+        if (secrets is null)
+        {
+            return Problems.NotFound("application");
+        }
+
+        var now = clock.GetUtcNow();
+        return TypedResults.Ok(new ItemsResponse<SecretResponse>(secrets.Select(s => SecretResponse.From(s, now)).ToList(), null));
+    }
+
+    static async Task<Results<Created<CreatedSecretResponse>, ProblemHttpResult>> CreateSecret(
+        string bu, string id, CreateSecretRequest? request, CredentialService credentials, CancellationToken cancellationToken)
+    {
+        var issued = await credentials.RotateAsync(bu, id, request?.ExpiresInDays, cancellationToken);
+        if (issued is null)
+        {
+            return Problems.NotFound("application");
+        }
+
+        var secret = issued.Metadata;
+        return TypedResults.Created(
+            $"/api/business-units/{bu}/applications/{id}/secrets/{secret.SecretId}",
+            new CreatedSecretResponse(secret.SecretId, issued.Value, secret.Hint, secret.CreatedAt, secret.ExpiresAt));
+    }
+
+    static async Task<Results<NoContent, ProblemHttpResult>> RevokeSecret(
+        string bu, string id, string secretId, CredentialService credentials, CancellationToken cancellationToken) =>
+        await credentials.RevokeAsync(bu, id, secretId, cancellationToken) ? TypedResults.NoContent() : Problems.NotFound("secret");
+}
