@@ -18,8 +18,9 @@ public sealed class StorageAccount
 
     private const string StorageScope = "https://storage.azure.com/.default";
 
-    private readonly StorageSharedKey? _sharedKey;
-    private readonly TokenCredential? _credential;
+    // Both policy kinds are thread-safe, so every pipeline of this account shares them (and the bearer token cache).
+    private readonly HttpPipelinePolicy _tableAuthentication;
+    private readonly HttpPipelinePolicy _queueAuthentication;
 
     /// <summary>An account reached with Microsoft Entra ID tokens (scope <c>https://storage.azure.com/.default</c>).</summary>
     public StorageAccount(Uri tableServiceUri, Uri queueServiceUri, TokenCredential credential)
@@ -29,14 +30,15 @@ public sealed class StorageAccount
         ArgumentNullException.ThrowIfNull(credential);
         TableServiceUri = WithoutTrailingSlash(tableServiceUri);
         QueueServiceUri = WithoutTrailingSlash(queueServiceUri);
-        _credential = credential;
+        _tableAuthentication = _queueAuthentication = new BearerTokenAuthenticationPolicy(credential, StorageScope);
     }
 
     private StorageAccount(Uri tableServiceUri, Uri queueServiceUri, StorageSharedKey sharedKey)
     {
         TableServiceUri = WithoutTrailingSlash(tableServiceUri);
         QueueServiceUri = WithoutTrailingSlash(queueServiceUri);
-        _sharedKey = sharedKey;
+        _tableAuthentication = new TableSharedKeyLitePolicy(sharedKey);
+        _queueAuthentication = new QueueSharedKeyPolicy(sharedKey);
     }
 
     public Uri TableServiceUri { get; }
@@ -93,25 +95,20 @@ public sealed class StorageAccount
     }
 
     /// <summary>Builds the pipeline for the Table service: retries from <paramref name="options"/>, then date and signature on every attempt.</summary>
-    public HttpPipeline CreateTablePipeline(StorageClientOptions? options = null) =>
-        CreatePipeline(options, _sharedKey is null ? null : new TableSharedKeyLitePolicy(_sharedKey));
+    public HttpPipeline CreateTablePipeline(StorageClientOptions? options = null) => CreatePipeline(options, _tableAuthentication);
 
     /// <summary>Builds the pipeline for the Queue service: retries from <paramref name="options"/>, then date and signature on every attempt.</summary>
-    public HttpPipeline CreateQueuePipeline(StorageClientOptions? options = null) =>
-        CreatePipeline(options, _sharedKey is null ? null : new QueueSharedKeyPolicy(_sharedKey));
+    public HttpPipeline CreateQueuePipeline(StorageClientOptions? options = null) => CreatePipeline(options, _queueAuthentication);
 
     public override string ToString() =>
-        $"Storage account (tables {TableServiceUri}, queues {QueueServiceUri}, {(_sharedKey is null ? "token credential" : "shared key")})";
+        $"Storage account (tables {TableServiceUri}, queues {QueueServiceUri}, {(_tableAuthentication is BearerTokenAuthenticationPolicy ? "token credential" : "shared key")})";
 
-    private HttpPipeline CreatePipeline(StorageClientOptions? options, HttpPipelinePolicy? sharedKeyPolicy)
-    {
-        HttpPipelinePolicy authentication = sharedKeyPolicy ?? new BearerTokenAuthenticationPolicy(_credential!, StorageScope);
-        return HttpPipelineBuilder.Build(
+    private static HttpPipeline CreatePipeline(StorageClientOptions? options, HttpPipelinePolicy authentication) =>
+        HttpPipelineBuilder.Build(
             options ?? new StorageClientOptions(),
             perCallPolicies: [],
             perRetryPolicies: [new StorageDatePolicy(), authentication],
             responseClassifier: new ResponseClassifier());
-    }
 
     private static string Required(Dictionary<string, string> settings, string name) =>
         settings.TryGetValue(name, out var value) && value.Length > 0
