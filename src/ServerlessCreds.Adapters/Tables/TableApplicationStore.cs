@@ -27,7 +27,7 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
         {
             rows = await Table.QueryAsync(filter, page.Size, tableToken, null, cancellationToken);
         }
-        catch (FormatException)
+        catch (ArgumentException e) when (e.ParamName == "continuationToken")
         {
             throw InvalidContinuation();
         }

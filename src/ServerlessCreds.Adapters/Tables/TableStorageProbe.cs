@@ -8,7 +8,15 @@ public sealed class TableStorageProbe(StorageTables tables) : IHealthProbe
 
     public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
     {
-        await tables.Scopes.QueryAsync(null, 1, null, null, cancellationToken);
+        try
+        {
+            await tables.Scopes.QueryAsync(null, 1, null, null, cancellationToken);
+        }
+        catch (TableRequestException)
+        {
+            // Any answer from the service (even "no such table") proves it is reachable.
+        }
+
         return true;
     }
 }
