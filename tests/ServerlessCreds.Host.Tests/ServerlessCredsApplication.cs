@@ -4,11 +4,14 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ServerlessCreds.Adapters.KeyVault;
 using ServerlessCreds.Credentials;
 using ServerlessCreds.Testing.Azurite;
 using ServerlessCreds.Testing.Callers;
+using ServerlessCreds.Testing.Faults;
 using ServerlessCreds.Testing.KeyVault;
+using ServerlessCreds.Testing.Logging;
 
 namespace ServerlessCreds.Host.Tests;
 
@@ -24,6 +27,12 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
 
     /// <summary>Null: the process-wide shared Azurite. Set before first use to run against a dedicated one (fault tests).</summary>
     public AzuriteInstance? DedicatedAzurite { get; init; }
+
+    /// <summary>When set, table traffic goes through this proxy so tests can fail chosen storage calls.</summary>
+    public FaultProxy? TableProxy { get; init; }
+
+    /// <summary>Every log line the host wrote, at Trace level.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public AzuriteInstance Azurite => ownAzurite ?? throw new InvalidOperationException("Call InitializeAsync first.");
 
@@ -49,9 +58,12 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         var settings = TestTokens.Settings(signingKey);
-        settings["AzureWebJobsStorage"] = Azurite.ConnectionString;
+        settings["AzureWebJobsStorage"] = Azurite.ConnectionStringThrough(tables: TableProxy);
         settings["KeyVault:VaultUri"] = Vault.VaultUri.ToString();
+        settings["Logging:LogLevel:Default"] = "Trace";
+        settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace";
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
         builder.ConfigureTestServices(services => services.AddSingleton<ISecretVault>(new KeyVaultSecretVault(Vault.VaultUri, Vault.CreateCredential(), VaultClientOptions())));
     }

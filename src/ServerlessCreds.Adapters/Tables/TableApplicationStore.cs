@@ -44,12 +44,22 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
 
     public async Task<Application> AddAsync(Application application, ClientSecret firstSecret, CancellationToken cancellationToken)
     {
-        var etags = await Table.SubmitTransactionAsync(
-        [
-            new(TableTransactionActionType.Add, ToEntity(application)),
-            new(TableTransactionActionType.Add, ToEntity(firstSecret)),
-        ], cancellationToken);
-        return application with { Version = etags[0]! };
+        try
+        {
+            var etags = await Table.SubmitTransactionAsync(
+            [
+                new(TableTransactionActionType.Add, ToEntity(application)),
+                new(TableTransactionActionType.Add, ToEntity(firstSecret)),
+            ], cancellationToken);
+            return application with { Version = etags[0]! };
+        }
+        catch (TableConflictException)
+        {
+            // Ids are fresh, so a conflict means a retry found our own write whose response was lost.
+            return await FindAsync(application.BusinessUnit, application.Id, cancellationToken) is { } stored && stored.ClientId == application.ClientId
+                ? stored
+                : throw new InvalidOperationException($"Application id {application.Id} collided with another application.");
+        }
     }
 
     public async Task<Application> UpdateAsync(Application application, CancellationToken cancellationToken)
@@ -112,6 +122,12 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
         }
         catch (Exception e) when (e is TablePreconditionFailedException or TableNotFoundException)
         {
+            // A retry after a lost response fails its precondition on our own write; the secret row tells.
+            if (await Table.GetAsync(secret.BusinessUnit, SecretRowKey(secret.ApplicationId, secret.SecretId), cancellationToken) is not null)
+            {
+                return await FindAsync(application.BusinessUnit, application.Id, cancellationToken) ?? throw DomainException.VersionMismatch();
+            }
+
             throw DomainException.VersionMismatch();
         }
     }

@@ -14,11 +14,6 @@ public sealed class FaultsOnAzurite : ICollectionFixture<AzuriteFixture>
     public static StorageClientOptions FastRetries => new() { Retry = { Delay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(10) } };
 
     /// <summary>The Azurite account with its table and/or queue endpoint moved to a proxy; the path keeps the account name.</summary>
-    public static StorageAccount Account(AzuriteInstance azurite, FaultProxy? tables = null, FaultProxy? queues = null)
-    {
-        var tableEndpoint = tables is null ? azurite.TableServiceUri : new Uri(tables.Address, AzuriteInstance.AccountName);
-        var queueEndpoint = queues is null ? azurite.QueueServiceUri : new Uri(queues.Address, AzuriteInstance.AccountName);
-        return StorageAccount.Parse(
-            $"AccountName={AzuriteInstance.AccountName};AccountKey={AzuriteInstance.AccountKey};TableEndpoint={tableEndpoint};QueueEndpoint={queueEndpoint}");
-    }
+    public static StorageAccount Account(AzuriteInstance azurite, FaultProxy? tables = null, FaultProxy? queues = null) =>
+        StorageAccount.Parse(azurite.ConnectionStringThrough(tables, queues));
 }

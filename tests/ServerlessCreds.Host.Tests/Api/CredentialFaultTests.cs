@@ -1,0 +1,99 @@
+using System.Net;
+using ServerlessCreds.Callers;
+using ServerlessCreds.Testing.Azurite;
+using ServerlessCreds.Testing.Faults;
+
+namespace ServerlessCreds.Host.Tests.Api;
+
+/// <summary>Storage failing between the vault write and the table write, injected by a proxy in front of the real Azurite.</summary>
+public sealed class CredentialFaultTests : IAsyncLifetime
+{
+    readonly string bu = $"bu{Guid.NewGuid():N}"[..20];
+    FaultProxy proxy = null!;
+    ServerlessCredsApplication app = null!;
+
+    string Applications => $"/api/business-units/{bu}/applications";
+
+    public async Task InitializeAsync()
+    {
+        var azurite = await SharedAzurite.GetAsync();
+        proxy = await FaultProxy.StartAsync(azurite.TableServiceUri);
+        app = new ServerlessCredsApplication { TableProxy = proxy };
+        await app.InitializeAsync();
+        await app.ReadyAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await app.DisposeAsync();
+        await proxy.DisposeAsync();
+    }
+
+    static bool IsBatch(ProxiedRequest request) => request.Method == "POST" && request.Path.EndsWith("/$batch", StringComparison.Ordinal);
+
+    static object NewApplication => new { kind = "internal", vendorName = "Contoso", applicationName = "Sync", scopes = new[] { "Admin" } };
+
+    [Fact]
+    public async Task A_table_failure_after_the_vault_write_answers_503_and_disables_the_new_vault_secret()
+    {
+        using var client = app.CreateClient(bu, Roles.View, Roles.Create);
+        proxy.FailWhen(IsBatch, 503);
+
+        await (await client.PostJsonAsync(Applications, NewApplication)).ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
+
+        proxy.ClearRules();
+        var written = Assert.Single(app.Vault.Secrets, s => s.Tags["businessUnit"] == bu);
+        Assert.False(written.Enabled);
+        var list = await (await client.GetAsync(Applications)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Empty(list.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_lost_table_response_still_creates_exactly_one_application_with_a_working_secret()
+    {
+        using var client = app.CreateClient(bu, Roles.View, Roles.Create);
+        proxy.FailAfterForwardingWhen(IsBatch, 503, times: 1);
+
+        var created = await (await client.PostJsonAsync(Applications, NewApplication)).ExpectAsync(HttpStatusCode.Created);
+
+        var list = await (await client.GetAsync(Applications)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(created.GetProperty("id").GetString(), Assert.Single(list.GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
+        var secret = Assert.Single(app.Vault.Secrets, s => s.Tags["businessUnit"] == bu);
+        Assert.True(secret.Enabled);
+        Assert.Equal(created.GetProperty("clientSecret").GetString(), secret.Value);
+    }
+
+    [Fact]
+    public async Task A_table_failure_during_rotation_answers_503_leaving_one_active_secret_and_the_new_one_disabled()
+    {
+        using var client = app.CreateClient(bu, Roles.View, Roles.Create, Roles.Edit);
+        var created = await (await client.PostJsonAsync(Applications, NewApplication)).ExpectAsync(HttpStatusCode.Created);
+        var secrets = $"{Applications}/{created.GetProperty("id").GetString()}/secrets";
+        proxy.FailWhen(IsBatch, 503);
+
+        await (await client.PostJsonAsync(secrets, "{}")).ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
+
+        proxy.ClearRules();
+        var listed = await (await client.GetAsync(secrets)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(created.GetProperty("secretId").GetString(), Assert.Single(listed.GetProperty("items").EnumerateArray()).GetProperty("secretId").GetString());
+        var vaultSecrets = app.Vault.Secrets.Where(s => s.Tags["businessUnit"] == bu).ToList();
+        Assert.Equal(2, vaultSecrets.Count);
+        Assert.Single(vaultSecrets, s => s.Enabled);
+        Assert.Equal(created.GetProperty("clientSecret").GetString(), vaultSecrets.Single(s => s.Enabled).Value);
+    }
+
+    [Fact]
+    public async Task A_lost_table_response_during_rotation_keeps_the_new_secret()
+    {
+        using var client = app.CreateClient(bu, Roles.View, Roles.Create, Roles.Edit);
+        var created = await (await client.PostJsonAsync(Applications, NewApplication)).ExpectAsync(HttpStatusCode.Created);
+        var secrets = $"{Applications}/{created.GetProperty("id").GetString()}/secrets";
+        proxy.FailAfterForwardingWhen(IsBatch, 503, times: 1);
+
+        var rotated = await (await client.PostJsonAsync(secrets, "{}")).ExpectAsync(HttpStatusCode.Created);
+
+        var listed = await (await client.GetAsync(secrets)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(2, listed.GetProperty("items").EnumerateArray().Count(s => s.GetProperty("state").GetString() == "active"));
+        Assert.True(app.Vault.Secrets.Single(s => s.Value == rotated.GetProperty("clientSecret").GetString()).Enabled);
+    }
+}
