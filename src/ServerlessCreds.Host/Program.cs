@@ -7,7 +7,7 @@ using ServerlessCreds.Host.Startup;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.ListenOnFunctionsHostPort();
-builder.Services.AddDomainServices();
+builder.Services.AddDomainServices(builder.Configuration);
 builder.Services.AddAzureAdapters(builder.Configuration, builder.Environment);
 builder.Services.AddCallerAuthentication(builder.Configuration);
 builder.Services.AddHttpApi();
@@ -20,6 +20,7 @@ app.MapScopes();
 app.MapExternalApplications();
 app.MapApplications();
 app.MapSecrets();
+app.MapSecretEmails();
 app.Run();
 
 /// <summary>Entry point, visible to the integration tests' WebApplicationFactory.</summary>

@@ -23,4 +23,7 @@ public sealed record HealthResponse(string Status, IReadOnlyDictionary<string, s
 [JsonSerializable(typeof(CreateSecretRequest))]
 [JsonSerializable(typeof(ItemsResponse<SecretResponse>))]
 [JsonSerializable(typeof(CreatedSecretResponse))]
+[JsonSerializable(typeof(SecretEmailRequestBody))]
+[JsonSerializable(typeof(QueuedDeliveryResponse))]
+[JsonSerializable(typeof(DeliveryResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
