@@ -1,24 +1,48 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ServerlessCreds.Adapters.KeyVault;
+using ServerlessCreds.Credentials;
 using ServerlessCreds.Testing.Azurite;
 using ServerlessCreds.Testing.Callers;
+using ServerlessCreds.Testing.KeyVault;
 
 namespace ServerlessCreds.Host.Tests;
 
-/// <summary>The real host, in memory, on a real Azurite; callers authenticate with real signed tokens.</summary>
+/// <summary>
+/// The real host, in memory, on a real Azurite and the Key Vault test server (reached by the real SecretClient over
+/// HTTPS); callers authenticate with real signed tokens.
+/// </summary>
 public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>, IAsyncLifetime
 {
     readonly string signingKey = TestTokens.NewSigningKey();
     AzuriteInstance? ownAzurite;
+    KeyVaultTestServer? vault;
 
     /// <summary>Null: the process-wide shared Azurite. Set before first use to run against a dedicated one (fault tests).</summary>
     public AzuriteInstance? DedicatedAzurite { get; init; }
 
     public AzuriteInstance Azurite => ownAzurite ?? throw new InvalidOperationException("Call InitializeAsync first.");
 
-    public async Task InitializeAsync() => ownAzurite = DedicatedAzurite ?? await SharedAzurite.GetAsync();
+    public KeyVaultTestServer Vault => vault ?? throw new InvalidOperationException("Call InitializeAsync first.");
+
+    public async Task InitializeAsync()
+    {
+        ownAzurite = DedicatedAzurite ?? await SharedAzurite.GetAsync();
+        vault = await KeyVaultTestServer.StartNewAsync();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (vault is not null)
+        {
+            await vault.DisposeAsync();
+        }
+    }
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
@@ -27,7 +51,18 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
         builder.UseEnvironment("Testing");
         var settings = TestTokens.Settings(signingKey);
         settings["AzureWebJobsStorage"] = Azurite.ConnectionString;
+        settings["KeyVault:VaultUri"] = Vault.VaultUri.ToString();
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
+        builder.ConfigureTestServices(services => services.AddSingleton<ISecretVault>(new KeyVaultSecretVault(Vault.VaultUri, Vault.CreateCredential(), VaultClientOptions())));
+    }
+
+    Azure.Security.KeyVault.Secrets.SecretClientOptions VaultClientOptions()
+    {
+        var options = KeyVaultSecretVault.CreateClientOptions();
+        options.Transport = Vault.CreateTransport();
+        options.DisableChallengeResourceVerification = true;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(10);
+        return options;
     }
 
     /// <summary>A client acting as a caller with the given roles and optional business-unit claim.</summary>

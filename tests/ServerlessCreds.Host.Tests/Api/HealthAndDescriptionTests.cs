@@ -20,7 +20,7 @@ public sealed class HealthAndDescriptionTests(ServerlessCredsApplication app) : 
     [Fact]
     public async Task Health_is_503_naming_storage_while_azurite_is_down_and_recovers_when_it_returns()
     {
-        await using var azurite = await AzuriteInstance.StartAsync();
+        await using var azurite = await AzuriteInstance.StartNewAsync();
         await using var isolated = new ServerlessCredsApplication { DedicatedAzurite = azurite };
         await isolated.InitializeAsync();
         await isolated.ReadyAsync();
@@ -38,7 +38,7 @@ public sealed class HealthAndDescriptionTests(ServerlessCredsApplication app) : 
     [Fact]
     public async Task Requests_while_storage_is_down_get_a_503_problem()
     {
-        await using var azurite = await AzuriteInstance.StartAsync();
+        await using var azurite = await AzuriteInstance.StartNewAsync();
         await using var isolated = new ServerlessCredsApplication { DedicatedAzurite = azurite };
         await isolated.InitializeAsync();
         await isolated.ReadyAsync();

@@ -20,17 +20,20 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
         { "DELETE", "/api/business-units/{bu}/applications/{id}", null },
         { "PUT", "/api/business-units/{bu}/applications/{id}/scopes/{scope}", null },
         { "DELETE", "/api/business-units/{bu}/applications/{id}/scopes/{scope}", null },
+        { "GET", "/api/business-units/{bu}/applications/{id}/secrets", null },
+        { "POST", "/api/business-units/{bu}/applications/{id}/secrets", """{"expiresInDays":30}""" },
+        { "DELETE", "/api/business-units/{bu}/applications/{id}/secrets/{secretId}", null },
     };
 
     [Theory]
     [MemberData(nameof(BusinessUnitRoutes))]
     public async Task A_caller_of_another_business_unit_gets_403_and_changes_nothing(string method, string route, string? body)
     {
-        var (owner, application) = await OwnedApplicationAsync();
+        var (owner, application, secret) = await OwnedApplicationAsync();
         var stranger = $"bu{Guid.NewGuid():N}"[..20];
         using var client = app.CreateClient(stranger, AllBusinessUnitRoles);
 
-        var response = await client.SendAsync(Request(method, Fill(route, owner, application), body));
+        var response = await client.SendAsync(Request(method, Fill(route, owner, application, secret), body));
 
         await response.ExpectProblemAsync(HttpStatusCode.Forbidden);
         await AssertUnchangedAsync(owner, application);
@@ -54,11 +57,11 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
     [MemberData(nameof(ApplicationRoutes))]
     public async Task An_application_id_from_another_business_unit_is_not_found_in_the_callers_own(string method, string route, string? body)
     {
-        var (owner, application) = await OwnedApplicationAsync();
+        var (owner, application, secret) = await OwnedApplicationAsync();
         var stranger = $"bu{Guid.NewGuid():N}"[..20];
         using var client = app.CreateClient(stranger, AllBusinessUnitRoles);
 
-        var response = await client.SendAsync(Request(method, Fill(route, stranger, application), body));
+        var response = await client.SendAsync(Request(method, Fill(route, stranger, application, secret), body));
 
         await response.ExpectProblemAsync(HttpStatusCode.NotFound);
         await AssertUnchangedAsync(owner, application);
@@ -68,10 +71,10 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
     [MemberData(nameof(BusinessUnitRoutes))]
     public async Task Without_a_token_every_route_answers_401(string method, string route, string? body)
     {
-        var (owner, application) = await OwnedApplicationAsync();
+        var (owner, application, secret) = await OwnedApplicationAsync();
         using var client = app.CreateClient();
 
-        var response = await client.SendAsync(Request(method, Fill(route, owner, application), body));
+        var response = await client.SendAsync(Request(method, Fill(route, owner, application, secret), body));
 
         await response.ExpectProblemAsync(HttpStatusCode.Unauthorized);
         await AssertUnchangedAsync(owner, application);
@@ -83,7 +86,7 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
         await app.ReadyAsync();
         var routes = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText!.Contains("{bu}", StringComparison.Ordinal))
-            .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m => $"{m} /{e.RoutePattern.RawText!.TrimStart('/')}"))
+            .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m => $"{m} /{e.RoutePattern.RawText!.Trim('/')}"))
             .Order()
             .ToList();
 
@@ -95,7 +98,7 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
     [Fact]
     public async Task Account_managers_may_view_any_business_unit_but_not_change_it()
     {
-        var (owner, application) = await OwnedApplicationAsync();
+        var (owner, application, secret) = await OwnedApplicationAsync();
         using var manager = app.CreateClient(null, Roles.PlatformAccountManager);
 
         await (await manager.GetAsync($"/api/business-units/{owner}/applications/{application}")).ExpectAsync(HttpStatusCode.OK);
@@ -106,14 +109,14 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
     [Fact]
     public async Task A_caller_of_the_right_business_unit_without_the_role_gets_403()
     {
-        var (owner, application) = await OwnedApplicationAsync();
+        var (owner, application, secret) = await OwnedApplicationAsync();
         using var viewer = app.CreateClient(owner, Roles.View);
 
         await (await viewer.DeleteAsync($"/api/business-units/{owner}/applications/{application}")).ExpectProblemAsync(HttpStatusCode.Forbidden);
         await AssertUnchangedAsync(owner, application);
     }
 
-    async Task<(string BusinessUnit, string ApplicationId)> OwnedApplicationAsync()
+    async Task<(string BusinessUnit, string ApplicationId, string SecretId)> OwnedApplicationAsync()
     {
         await app.ReadyAsync();
         var owner = $"bu{Guid.NewGuid():N}"[..20];
@@ -122,7 +125,7 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
         {
             kind = "internal", vendorName = "Owner", applicationName = "Original", scopes = new[] { "Admin", "Agent" },
         })).ExpectAsync(HttpStatusCode.Created);
-        return (owner, created.GetProperty("id").GetString()!);
+        return (owner, created.GetProperty("id").GetString()!, created.GetProperty("secretId").GetString()!);
     }
 
     async Task AssertUnchangedAsync(string owner, string application)
@@ -133,10 +136,14 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
         Assert.Equal(["Admin", "Agent"], read.GetProperty("scopes").Strings());
         var list = await (await client.GetAsync($"/api/business-units/{owner}/applications")).ExpectAsync(HttpStatusCode.OK);
         Assert.Single(list.GetProperty("items").EnumerateArray());
+        var secrets = await (await client.GetAsync($"/api/business-units/{owner}/applications/{application}/secrets")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("active", Assert.Single(secrets.GetProperty("items").EnumerateArray()).GetProperty("state").GetString());
+        Assert.All(app.Vault.Secrets.Where(s => s.Tags["applicationId"] == application), s => Assert.True(s.Enabled));
     }
 
-    static string Fill(string route, string businessUnit, string application) =>
-        route.Replace("{bu}", businessUnit, StringComparison.Ordinal).Replace("{id}", application, StringComparison.Ordinal).Replace("{scope}", "Agent", StringComparison.Ordinal);
+    static string Fill(string route, string businessUnit, string application, string secret) =>
+        route.Replace("{bu}", businessUnit, StringComparison.Ordinal).Replace("{id}", application, StringComparison.Ordinal)
+            .Replace("{scope}", "Agent", StringComparison.Ordinal).Replace("{secretId}", secret, StringComparison.Ordinal);
 
     static HttpRequestMessage Request(string method, string url, string? body) =>
         new(new HttpMethod(method), url)

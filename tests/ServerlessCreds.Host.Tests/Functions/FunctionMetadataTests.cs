@@ -17,7 +17,7 @@ public sealed class FunctionMetadataTests(ServerlessCredsApplication app) : ICla
             .Select(e => Describe(
                 e.Metadata.GetMetadata<EndpointNameMetadata>()!.EndpointName,
                 e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m => m.ToLowerInvariant()),
-                e.RoutePattern.RawText!.TrimStart('/')))
+                e.RoutePattern.RawText!.Trim('/')))
             .Order()
             .ToList();
 
