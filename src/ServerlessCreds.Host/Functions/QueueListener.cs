@@ -116,7 +116,7 @@ sealed class QueueListener(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            logger.LogInformation("Stopped while handling message {MessageId}; it reappears after its visibility timeout", message.MessageId);
+            logger.LogWarning("Stopped while handling message {MessageId}; it reappears after its visibility timeout", message.MessageId);
             return;
         }
         catch (Exception e)
