@@ -25,6 +25,12 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
     /// <summary>Null: the process-wide shared Azurite. Set before first use to run against a dedicated one (fault tests).</summary>
     public AzuriteInstance? DedicatedAzurite { get; init; }
 
+    /// <summary>Extra app settings (for example <c>FUNCTIONS_CUSTOMHANDLER_PORT</c> or <c>Queues:*</c>), visible while Program registers services.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Extra services registered after Program's (for example test trigger handlers).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     public AzuriteInstance Azurite => ownAzurite ?? throw new InvalidOperationException("Call InitializeAsync first.");
 
     public KeyVaultTestServer Vault => vault ?? throw new InvalidOperationException("Call InitializeAsync first.");
@@ -52,8 +58,23 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
         var settings = TestTokens.Settings(signingKey);
         settings["AzureWebJobsStorage"] = Azurite.ConnectionString;
         settings["KeyVault:VaultUri"] = Vault.VaultUri.ToString();
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
-        builder.ConfigureTestServices(services => services.AddSingleton<ISecretVault>(new KeyVaultSecretVault(Vault.VaultUri, Vault.CreateCredential(), VaultClientOptions())));
+        foreach (var (key, value) in Settings)
+        {
+            // Host settings are what Program's builder.Configuration already sees when it decides how to register services.
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<ISecretVault>(new KeyVaultSecretVault(Vault.VaultUri, Vault.CreateCredential(), VaultClientOptions()));
+            ConfigureServices?.Invoke(services);
+        });
     }
 
     Azure.Security.KeyVault.Secrets.SecretClientOptions VaultClientOptions()
