@@ -32,10 +32,18 @@ sealed class QueueListener(
                     free++;
                 }
 
-                var messages = await ReceiveAsync(free, stoppingToken);
-                if (messages.Count < free)
+                IReadOnlyList<QueueMessage> messages = [];
+                try
                 {
-                    slots.Release(free - messages.Count);
+                    messages = await ReceiveAsync(free, stoppingToken);
+                }
+                finally
+                {
+                    // Also when stopping cancels the receive: the shutdown below waits for every slot.
+                    if (messages.Count < free)
+                    {
+                        slots.Release(free - messages.Count);
+                    }
                 }
 
                 foreach (var message in messages)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ServerlessCreds.Adapters.Queues;
@@ -101,7 +102,9 @@ public sealed class QueueListenerTests
         var queue = await QueueAsync(crashed);
         var sent = await queue.SendAsync("survives a crash");
         await started.Task.WaitAsync(Patience);
+        var stopping = Stopwatch.StartNew();
         await crashed.DisposeAsync();
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"Stopping took {stopping.Elapsed}: the listener should not wait for the shutdown timeout.");
 
         var handler = new TestQueueHandler(queueName, _ => QueueMessageOutcome.Completed);
         await using var restarted = await StartStandaloneAsync(handler);
