@@ -4,11 +4,14 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ServerlessCreds.Adapters.KeyVault;
 using ServerlessCreds.Credentials;
 using ServerlessCreds.Testing.Azurite;
 using ServerlessCreds.Testing.Callers;
+using ServerlessCreds.Testing.Faults;
 using ServerlessCreds.Testing.KeyVault;
+using ServerlessCreds.Testing.Logging;
 
 namespace ServerlessCreds.Host.Tests;
 
@@ -25,11 +28,11 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
     /// <summary>Null: the process-wide shared Azurite. Set before first use to run against a dedicated one (fault tests).</summary>
     public AzuriteInstance? DedicatedAzurite { get; init; }
 
-    /// <summary>Extra app settings (for example <c>FUNCTIONS_CUSTOMHANDLER_PORT</c> or <c>Queues:*</c>), visible while Program registers services.</summary>
-    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+    /// <summary>When set, table traffic goes through this proxy so tests can fail chosen storage calls.</summary>
+    public FaultProxy? TableProxy { get; init; }
 
-    /// <summary>Extra services registered after Program's (for example test trigger handlers).</summary>
-    public Action<IServiceCollection>? ConfigureServices { get; init; }
+    /// <summary>Every log line the host wrote, at Trace level.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public AzuriteInstance Azurite => ownAzurite ?? throw new InvalidOperationException("Call InitializeAsync first.");
 
@@ -55,26 +58,14 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         var settings = TestTokens.Settings(signingKey);
-        settings["AzureWebJobsStorage"] = Azurite.ConnectionString;
+        settings["AzureWebJobsStorage"] = Azurite.ConnectionStringThrough(tables: TableProxy);
         settings["KeyVault:VaultUri"] = Vault.VaultUri.ToString();
-        foreach (var (key, value) in Settings)
-        {
-            settings[key] = value;
-        }
-
+        settings["Logging:LogLevel:Default"] = "Trace";
+        settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace";
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
-        foreach (var (key, value) in Settings)
-        {
-            // Host settings are what Program's builder.Configuration already sees when it decides how to register services.
-            builder.UseSetting(key, value);
-        }
-
-        builder.ConfigureTestServices(services =>
-        {
-            services.AddSingleton<ISecretVault>(new KeyVaultSecretVault(Vault.VaultUri, Vault.CreateCredential(), VaultClientOptions()));
-            ConfigureServices?.Invoke(services);
-        });
+        builder.ConfigureTestServices(services => services.AddSingleton<ISecretVault>(new KeyVaultSecretVault(Vault.VaultUri, Vault.CreateCredential(), VaultClientOptions())));
     }
 
     Azure.Security.KeyVault.Secrets.SecretClientOptions VaultClientOptions()
@@ -111,5 +102,18 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
         }
 
         throw new TimeoutException("The host did not become ready.");
+    }
+
+    /// <summary>Extra app settings (for example <c>FUNCTIONS_CUSTOMHANDLER_PORT</c> or <c>Queues:*</c>), already visible while Program registers services.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Extra services, registered after Program's (for example test trigger handlers).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    protected override Microsoft.Extensions.Hosting.IHost CreateHost(Microsoft.Extensions.Hosting.IHostBuilder builder)
+    {
+        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(Settings));
+        builder.ConfigureServices((_, services) => ConfigureServices?.Invoke(services));
+        return base.CreateHost(builder);
     }
 }

@@ -47,9 +47,16 @@ public sealed class AzuriteInstance : IAsyncDisposable
     public Uri BlobServiceUri => new($"http://127.0.0.1:{BlobPort}/{AccountName}");
 
     /// <summary>The explicit connection string form, pointing at this instance's ports.</summary>
-    public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
-        $"BlobEndpoint={BlobServiceUri};QueueEndpoint={QueueServiceUri};TableEndpoint={TableServiceUri};";
+    public string ConnectionString => ConnectionStringThrough();
+
+    /// <summary>A connection string whose table and/or queue endpoint goes through a proxy (the path keeps the account name, so signatures still match).</summary>
+    public string ConnectionStringThrough(Faults.FaultProxy? tables = null, Faults.FaultProxy? queues = null)
+    {
+        var tableEndpoint = tables is null ? TableServiceUri : new Uri(tables.Address, AccountName);
+        var queueEndpoint = queues is null ? QueueServiceUri : new Uri(queues.Address, AccountName);
+        return $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
+            $"BlobEndpoint={BlobServiceUri};QueueEndpoint={queueEndpoint};TableEndpoint={tableEndpoint};";
+    }
 
     /// <summary>Starts a new instance and waits until all three services accept connections.</summary>
     public static async Task<AzuriteInstance> StartNewAsync(CancellationToken cancellationToken = default)
