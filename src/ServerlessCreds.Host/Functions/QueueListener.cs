@@ -14,6 +14,7 @@ sealed class QueueListener(
     IQueueMessageHandler handler, FunctionQueues queues, QueueTriggerOptions options, TimeProvider time, ILogger<QueueListener> logger) : BackgroundService
 {
     readonly QueueClient queue = queues.Get(handler.QueueName);
+    // Built now so that a queue name too long for its poison twin fails the start, not the first poisoning.
     readonly string poisonQueueName = queues.Get(FunctionQueues.PoisonQueueName(handler.QueueName)).Name;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
