@@ -11,6 +11,7 @@ builder.Services.AddDomainServices(builder.Configuration);
 builder.Services.AddAzureAdapters(builder.Configuration, builder.Environment);
 builder.Services.AddCallerAuthentication(builder.Configuration);
 builder.Services.AddHttpApi();
+builder.Services.AddFunctionTriggers(builder.Configuration);
 
 var app = builder.Build();
 app.UseHttpApi();
@@ -21,6 +22,7 @@ app.MapExternalApplications();
 app.MapApplications();
 app.MapSecrets();
 app.MapSecretEmails();
+app.MapFunctionTriggers();
 app.Run();
 
 /// <summary>Entry point, visible to the integration tests' WebApplicationFactory.</summary>
