@@ -7,7 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ServerlessCreds.Adapters.KeyVault;
 using ServerlessCreds.Credentials;
+using ServerlessCreds.Testing;
 using ServerlessCreds.Testing.Azurite;
+using ServerlessCreds.Testing.CommunicationEmail;
 using ServerlessCreds.Testing.Callers;
 using ServerlessCreds.Testing.Faults;
 using ServerlessCreds.Testing.KeyVault;
@@ -22,50 +24,78 @@ namespace ServerlessCreds.Host.Tests;
 public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>, IAsyncLifetime
 {
     readonly string signingKey = TestTokens.NewSigningKey();
-    AzuriteInstance? ownAzurite;
+    AzuriteInstance? azurite;
+    FaultProxy? tableProxy;
     KeyVaultTestServer? vault;
+    CommunicationEmailTestServer? email;
 
-    /// <summary>Null: the process-wide shared Azurite. Set before first use to run against a dedicated one (fault tests).</summary>
-    public AzuriteInstance? DedicatedAzurite { get; init; }
+    /// <summary>When true, table traffic goes through <see cref="TableProxy"/> so tests can fail chosen storage calls.</summary>
+    public bool ProxyTables { get; init; }
 
-    /// <summary>When set, table traffic goes through this proxy so tests can fail chosen storage calls.</summary>
-    public FaultProxy? TableProxy { get; init; }
+    public FaultProxy TableProxy => tableProxy ?? throw new InvalidOperationException("Set ProxyTables and call InitializeAsync first.");
 
     /// <summary>Every log line the host wrote, at Trace level.</summary>
     public CapturedLogs Logs { get; } = new();
 
-    public AzuriteInstance Azurite => ownAzurite ?? throw new InvalidOperationException("Call InitializeAsync first.");
+    /// <summary>
+    /// By default each host gets its own Azurite: queues are not shared with other tests' hosts, whose listeners would take
+    /// each other's messages. Set this to hand one Azurite (owned by the test) to successive hosts, as after a crash.
+    /// </summary>
+    public AzuriteInstance? SharedAzurite { get; init; }
 
-    public KeyVaultTestServer Vault => vault ?? throw new InvalidOperationException("Call InitializeAsync first.");
+    public AzuriteInstance Azurite => azurite ?? throw new InvalidOperationException("Call InitializeAsync first.");
 
     public async Task InitializeAsync()
     {
-        ownAzurite = DedicatedAzurite ?? await SharedAzurite.GetAsync();
+        azurite = SharedAzurite ?? await AzuriteInstance.StartNewAsync();
+        tableProxy = ProxyTables ? await FaultProxy.StartAsync(azurite.TableServiceUri) : null;
         vault = await KeyVaultTestServer.StartNewAsync();
+        email = await CommunicationEmailTestServer.StartAsync();
     }
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        if (vault is not null)
+        foreach (var dependency in new IAsyncDisposable?[] { email, vault, tableProxy, SharedAzurite is null ? azurite : null })
         {
-            await vault.DisposeAsync();
+            if (dependency is not null)
+            {
+                await dependency.DisposeAsync();
+            }
         }
     }
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+
+    public KeyVaultTestServer Vault => vault ?? throw new InvalidOperationException("Call InitializeAsync first.");
+
+    public CommunicationEmailTestServer Email => email ?? throw new InvalidOperationException("Call InitializeAsync first.");
+
+    /// <summary>The host's clock; starts at the real time and moves only when a test advances it.</summary>
+    public ManualTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    public const string PublicBaseUrl = "https://creds.example.test/";
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         var settings = TestTokens.Settings(signingKey);
-        settings["AzureWebJobsStorage"] = Azurite.ConnectionStringThrough(tables: TableProxy);
+        settings["AzureWebJobsStorage"] = Azurite.ConnectionStringThrough(tables: tableProxy);
         settings["KeyVault:VaultUri"] = Vault.VaultUri.ToString();
+        settings["Email:ConnectionString"] = Email.ConnectionString;
+        settings["Email:SenderAddress"] = "DoNotReply@mail.serverlesscreds.test";
+        settings["PublicBaseUrl"] = PublicBaseUrl;
+        settings["Queues:RetryDelay"] = "00:00:00.200";
+        settings["Queues:MaxPollingInterval"] = "00:00:00.200";
         settings["Logging:LogLevel:Default"] = "Trace";
         settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace";
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
-        builder.ConfigureTestServices(services => services.AddSingleton<ISecretVault>(new KeyVaultSecretVault(Vault.VaultUri, Vault.CreateCredential(), VaultClientOptions())));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<ISecretVault>(new KeyVaultSecretVault(Vault.VaultUri, Vault.CreateCredential(), VaultClientOptions()));
+            services.AddSingleton<TimeProvider>(Clock);
+        });
     }
 
     Azure.Security.KeyVault.Secrets.SecretClientOptions VaultClientOptions()
@@ -82,7 +112,8 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
     {
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Bearer", TestTokens.Create(signingKey, subject: $"user-{Guid.NewGuid():N}", roles: roles, businessUnit: businessUnit, name: "Test User"));
+            "Bearer", TestTokens.Create(signingKey, subject: $"user-{Guid.NewGuid():N}", roles: roles, businessUnit: businessUnit, name: "Test User",
+            expires: DateTimeOffset.UtcNow.AddDays(30)));
         return client;
     }
 

@@ -3,7 +3,7 @@ using ServerlessCreds.Deliveries;
 namespace ServerlessCreds.Host.Functions;
 
 /// <summary>The timer function that retires lapsed one-time links (their deliveries become expired).</summary>
-sealed class PurgeExpiredFunction(SecretEmailService emails, ILogger<PurgeExpiredFunction> logger) : ITimerHandler
+sealed partial class PurgeExpiredFunction(SecretEmailService emails, ILogger<PurgeExpiredFunction> logger) : ITimerHandler
 {
     public string FunctionName => "PurgeExpired";
 
@@ -12,6 +12,9 @@ sealed class PurgeExpiredFunction(SecretEmailService emails, ILogger<PurgeExpire
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var expired = await emails.ExpireLapsedAsync(cancellationToken);
-        logger.LogInformation("Marked {Count} lapsed secret links expired", expired);
+        LogExpired(logger, expired);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Marked {Count} lapsed secret links expired")]
+    static partial void LogExpired(ILogger logger, int count);
 }

@@ -4,7 +4,7 @@ using ServerlessCreds.Deliveries;
 namespace ServerlessCreds.Host.Functions;
 
 /// <summary>The queue-triggered function that emails one-time links; all decisions are the domain service's.</summary>
-sealed class SendSecretEmailFunction(SecretEmailService emails, ILogger<SendSecretEmailFunction> logger) : IQueueMessageHandler
+sealed partial class SendSecretEmailFunction(SecretEmailService emails, ILogger<SendSecretEmailFunction> logger) : IQueueMessageHandler
 {
     public string FunctionName => "SendSecretEmail";
 
@@ -15,7 +15,7 @@ sealed class SendSecretEmailFunction(SecretEmailService emails, ILogger<SendSecr
         if (SecretEmailRequests.Read(message.Text) is not { } request)
         {
             // Retrying cannot make it readable; the poison queue keeps it for inspection.
-            logger.LogError("Queue message {MessageId} is not a secret-email request", message.MessageId);
+            LogUnreadable(logger, message.MessageId);
             return QueueMessageOutcome.Retry;
         }
 
@@ -26,4 +26,7 @@ sealed class SendSecretEmailFunction(SecretEmailService emails, ILogger<SendSecr
             _ => QueueMessageOutcome.Retry,
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue message {MessageId} is not a secret-email request")]
+    static partial void LogUnreadable(ILogger logger, string messageId);
 }

@@ -110,7 +110,7 @@ public sealed class CredentialApiTests(ServerlessCredsApplication app) : IClassF
 
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"{Applications}/{id}")).StatusCode);
 
-        var vaultSecrets = app.Vault.Secrets.Where(s => s.Tags["applicationId"] == id).ToList();
+        var vaultSecrets = app.Vault.Secrets.Where(s => s.Tags.GetValueOrDefault("applicationId") == id).ToList();
         Assert.Equal(2, vaultSecrets.Count);
         Assert.All(vaultSecrets, s => Assert.False(s.Enabled));
         await (await client.GetAsync($"{Applications}/{id}/secrets")).ExpectProblemAsync(HttpStatusCode.NotFound);

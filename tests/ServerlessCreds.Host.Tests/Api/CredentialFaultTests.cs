@@ -1,6 +1,5 @@
 using System.Net;
 using ServerlessCreds.Callers;
-using ServerlessCreds.Testing.Azurite;
 using ServerlessCreds.Testing.Faults;
 
 namespace ServerlessCreds.Host.Tests.Api;
@@ -9,25 +8,19 @@ namespace ServerlessCreds.Host.Tests.Api;
 public sealed class CredentialFaultTests : IAsyncLifetime
 {
     readonly string bu = $"bu{Guid.NewGuid():N}"[..20];
-    FaultProxy proxy = null!;
-    ServerlessCredsApplication app = null!;
+    readonly ServerlessCredsApplication app = new() { ProxyTables = true };
+
+    FaultProxy Proxy => app.TableProxy;
 
     string Applications => $"/api/business-units/{bu}/applications";
 
     public async Task InitializeAsync()
     {
-        var azurite = await SharedAzurite.GetAsync();
-        proxy = await FaultProxy.StartAsync(azurite.TableServiceUri);
-        app = new ServerlessCredsApplication { TableProxy = proxy };
         await app.InitializeAsync();
         await app.ReadyAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        await app.DisposeAsync();
-        await proxy.DisposeAsync();
-    }
+    public Task DisposeAsync() => app.DisposeAsync().AsTask();
 
     static bool IsBatch(ProxiedRequest request) => request.Method == "POST" && request.Path.EndsWith("/$batch", StringComparison.Ordinal);
 
@@ -37,12 +30,12 @@ public sealed class CredentialFaultTests : IAsyncLifetime
     public async Task A_table_failure_after_the_vault_write_answers_503_and_disables_the_new_vault_secret()
     {
         using var client = app.CreateClient(bu, Roles.View, Roles.Create);
-        proxy.FailWhen(IsBatch, 503);
+        Proxy.FailWhen(IsBatch, 503);
 
         await (await client.PostJsonAsync(Applications, NewApplication)).ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
 
-        proxy.ClearRules();
-        var written = Assert.Single(app.Vault.Secrets, s => s.Tags["businessUnit"] == bu);
+        Proxy.ClearRules();
+        var written = Assert.Single(app.Vault.Secrets, s => s.Tags.GetValueOrDefault("businessUnit") == bu);
         Assert.False(written.Enabled);
         var list = await (await client.GetAsync(Applications)).ExpectAsync(HttpStatusCode.OK);
         Assert.Empty(list.GetProperty("items").EnumerateArray());
@@ -52,13 +45,13 @@ public sealed class CredentialFaultTests : IAsyncLifetime
     public async Task A_lost_table_response_still_creates_exactly_one_application_with_a_working_secret()
     {
         using var client = app.CreateClient(bu, Roles.View, Roles.Create);
-        proxy.FailAfterForwardingWhen(IsBatch, 503, times: 1);
+        Proxy.FailAfterForwardingWhen(IsBatch, 503, times: 1);
 
         var created = await (await client.PostJsonAsync(Applications, NewApplication)).ExpectAsync(HttpStatusCode.Created);
 
         var list = await (await client.GetAsync(Applications)).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(created.GetProperty("id").GetString(), Assert.Single(list.GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
-        var secret = Assert.Single(app.Vault.Secrets, s => s.Tags["businessUnit"] == bu);
+        var secret = Assert.Single(app.Vault.Secrets, s => s.Tags.GetValueOrDefault("businessUnit") == bu);
         Assert.True(secret.Enabled);
         Assert.Equal(created.GetProperty("clientSecret").GetString(), secret.Value);
     }
@@ -69,14 +62,14 @@ public sealed class CredentialFaultTests : IAsyncLifetime
         using var client = app.CreateClient(bu, Roles.View, Roles.Create, Roles.Edit);
         var created = await (await client.PostJsonAsync(Applications, NewApplication)).ExpectAsync(HttpStatusCode.Created);
         var secrets = $"{Applications}/{created.GetProperty("id").GetString()}/secrets";
-        proxy.FailWhen(IsBatch, 503);
+        Proxy.FailWhen(IsBatch, 503);
 
         await (await client.PostJsonAsync(secrets, "{}")).ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
 
-        proxy.ClearRules();
+        Proxy.ClearRules();
         var listed = await (await client.GetAsync(secrets)).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(created.GetProperty("secretId").GetString(), Assert.Single(listed.GetProperty("items").EnumerateArray()).GetProperty("secretId").GetString());
-        var vaultSecrets = app.Vault.Secrets.Where(s => s.Tags["businessUnit"] == bu).ToList();
+        var vaultSecrets = app.Vault.Secrets.Where(s => s.Tags.GetValueOrDefault("businessUnit") == bu).ToList();
         Assert.Equal(2, vaultSecrets.Count);
         Assert.Single(vaultSecrets, s => s.Enabled);
         Assert.Equal(created.GetProperty("clientSecret").GetString(), vaultSecrets.Single(s => s.Enabled).Value);
@@ -88,7 +81,7 @@ public sealed class CredentialFaultTests : IAsyncLifetime
         using var client = app.CreateClient(bu, Roles.View, Roles.Create, Roles.Edit);
         var created = await (await client.PostJsonAsync(Applications, NewApplication)).ExpectAsync(HttpStatusCode.Created);
         var secrets = $"{Applications}/{created.GetProperty("id").GetString()}/secrets";
-        proxy.FailAfterForwardingWhen(IsBatch, 503, times: 1);
+        Proxy.FailAfterForwardingWhen(IsBatch, 503, times: 1);
 
         var rotated = await (await client.PostJsonAsync(secrets, "{}")).ExpectAsync(HttpStatusCode.Created);
 

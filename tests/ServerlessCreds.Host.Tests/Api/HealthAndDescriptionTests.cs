@@ -1,5 +1,4 @@
 using System.Net;
-using ServerlessCreds.Testing.Azurite;
 
 namespace ServerlessCreds.Host.Tests.Api;
 
@@ -20,9 +19,9 @@ public sealed class HealthAndDescriptionTests(ServerlessCredsApplication app) : 
     [Fact]
     public async Task Health_is_503_naming_storage_while_azurite_is_down_and_recovers_when_it_returns()
     {
-        await using var azurite = await AzuriteInstance.StartNewAsync();
-        await using var isolated = new ServerlessCredsApplication { DedicatedAzurite = azurite };
+        await using var isolated = new ServerlessCredsApplication();
         await isolated.InitializeAsync();
+        var azurite = isolated.Azurite;
         await isolated.ReadyAsync();
         using var client = isolated.CreateClient();
 
@@ -38,9 +37,9 @@ public sealed class HealthAndDescriptionTests(ServerlessCredsApplication app) : 
     [Fact]
     public async Task Requests_while_storage_is_down_get_a_503_problem()
     {
-        await using var azurite = await AzuriteInstance.StartNewAsync();
-        await using var isolated = new ServerlessCredsApplication { DedicatedAzurite = azurite };
+        await using var isolated = new ServerlessCredsApplication();
         await isolated.InitializeAsync();
+        var azurite = isolated.Azurite;
         await isolated.ReadyAsync();
         using var client = isolated.CreateClient("bu1", "ApiApplications.Create");
 

@@ -23,17 +23,19 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
         { "GET", "/api/business-units/{bu}/applications/{id}/secrets", null },
         { "POST", "/api/business-units/{bu}/applications/{id}/secrets", """{"expiresInDays":30}""" },
         { "DELETE", "/api/business-units/{bu}/applications/{id}/secrets/{secretId}", null },
+        { "POST", "/api/business-units/{bu}/applications/{id}/secret-emails", """{"recipientEmail":"ana@customer.example"}""" },
+        { "GET", "/api/business-units/{bu}/applications/{id}/secret-emails/{deliveryId}", null },
     };
 
     [Theory]
     [MemberData(nameof(BusinessUnitRoutes))]
     public async Task A_caller_of_another_business_unit_gets_403_and_changes_nothing(string method, string route, string? body)
     {
-        var (owner, application, secret) = await OwnedApplicationAsync();
+        var (owner, application, secret, delivery) = await OwnedApplicationAsync();
         var stranger = $"bu{Guid.NewGuid():N}"[..20];
         using var client = app.CreateClient(stranger, AllBusinessUnitRoles);
 
-        var response = await client.SendAsync(Request(method, Fill(route, owner, application, secret), body));
+        var response = await client.SendAsync(Request(method, Fill(route, owner, application, secret, delivery), body));
 
         await response.ExpectProblemAsync(HttpStatusCode.Forbidden);
         await AssertUnchangedAsync(owner, application);
@@ -57,11 +59,11 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
     [MemberData(nameof(ApplicationRoutes))]
     public async Task An_application_id_from_another_business_unit_is_not_found_in_the_callers_own(string method, string route, string? body)
     {
-        var (owner, application, secret) = await OwnedApplicationAsync();
+        var (owner, application, secret, delivery) = await OwnedApplicationAsync();
         var stranger = $"bu{Guid.NewGuid():N}"[..20];
         using var client = app.CreateClient(stranger, AllBusinessUnitRoles);
 
-        var response = await client.SendAsync(Request(method, Fill(route, stranger, application, secret), body));
+        var response = await client.SendAsync(Request(method, Fill(route, stranger, application, secret, delivery), body));
 
         await response.ExpectProblemAsync(HttpStatusCode.NotFound);
         await AssertUnchangedAsync(owner, application);
@@ -71,10 +73,10 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
     [MemberData(nameof(BusinessUnitRoutes))]
     public async Task Without_a_token_every_route_answers_401(string method, string route, string? body)
     {
-        var (owner, application, secret) = await OwnedApplicationAsync();
+        var (owner, application, secret, delivery) = await OwnedApplicationAsync();
         using var client = app.CreateClient();
 
-        var response = await client.SendAsync(Request(method, Fill(route, owner, application, secret), body));
+        var response = await client.SendAsync(Request(method, Fill(route, owner, application, secret, delivery), body));
 
         await response.ExpectProblemAsync(HttpStatusCode.Unauthorized);
         await AssertUnchangedAsync(owner, application);
@@ -98,7 +100,7 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
     [Fact]
     public async Task Account_managers_may_view_any_business_unit_but_not_change_it()
     {
-        var (owner, application, secret) = await OwnedApplicationAsync();
+        var (owner, application, _, _) = await OwnedApplicationAsync();
         using var manager = app.CreateClient(null, Roles.PlatformAccountManager);
 
         await (await manager.GetAsync($"/api/business-units/{owner}/applications/{application}")).ExpectAsync(HttpStatusCode.OK);
@@ -109,23 +111,26 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
     [Fact]
     public async Task A_caller_of_the_right_business_unit_without_the_role_gets_403()
     {
-        var (owner, application, secret) = await OwnedApplicationAsync();
+        var (owner, application, _, _) = await OwnedApplicationAsync();
         using var viewer = app.CreateClient(owner, Roles.View);
 
         await (await viewer.DeleteAsync($"/api/business-units/{owner}/applications/{application}")).ExpectProblemAsync(HttpStatusCode.Forbidden);
         await AssertUnchangedAsync(owner, application);
     }
 
-    async Task<(string BusinessUnit, string ApplicationId, string SecretId)> OwnedApplicationAsync()
+    async Task<(string BusinessUnit, string ApplicationId, string SecretId, string DeliveryId)> OwnedApplicationAsync()
     {
         await app.ReadyAsync();
         var owner = $"bu{Guid.NewGuid():N}"[..20];
-        using var client = app.CreateClient(owner, Roles.Create);
+        using var client = app.CreateClient(owner, Roles.Create, Roles.SendSecretEmail);
         var created = await (await client.PostJsonAsync($"/api/business-units/{owner}/applications", new
         {
             kind = "internal", vendorName = "Owner", applicationName = "Original", scopes = new[] { "Admin", "Agent" },
         })).ExpectAsync(HttpStatusCode.Created);
-        return (owner, created.GetProperty("id").GetString()!, created.GetProperty("secretId").GetString()!);
+        var id = created.GetProperty("id").GetString()!;
+        var delivery = await client.PostJsonAsync($"/api/business-units/{owner}/applications/{id}/secret-emails", new { recipientEmail = "owner@customer.example" });
+        await delivery.ExpectAsync(HttpStatusCode.Accepted);
+        return (owner, id, created.GetProperty("secretId").GetString()!, delivery.Headers.Location!.OriginalString.Split('/')[^1]);
     }
 
     async Task AssertUnchangedAsync(string owner, string application)
@@ -138,12 +143,13 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
         Assert.Single(list.GetProperty("items").EnumerateArray());
         var secrets = await (await client.GetAsync($"/api/business-units/{owner}/applications/{application}/secrets")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("active", Assert.Single(secrets.GetProperty("items").EnumerateArray()).GetProperty("state").GetString());
-        Assert.All(app.Vault.Secrets.Where(s => s.Tags["applicationId"] == application), s => Assert.True(s.Enabled));
+        Assert.All(app.Vault.Secrets.Where(s => s.Tags.GetValueOrDefault("applicationId") == application), s => Assert.True(s.Enabled));
     }
 
-    static string Fill(string route, string businessUnit, string application, string secret) =>
+    static string Fill(string route, string businessUnit, string application, string secret, string delivery) =>
         route.Replace("{bu}", businessUnit, StringComparison.Ordinal).Replace("{id}", application, StringComparison.Ordinal)
-            .Replace("{scope}", "Agent", StringComparison.Ordinal).Replace("{secretId}", secret, StringComparison.Ordinal);
+            .Replace("{scope}", "Agent", StringComparison.Ordinal).Replace("{secretId}", secret, StringComparison.Ordinal)
+            .Replace("{deliveryId}", delivery, StringComparison.Ordinal);
 
     static HttpRequestMessage Request(string method, string url, string? body) =>
         new(new HttpMethod(method), url)

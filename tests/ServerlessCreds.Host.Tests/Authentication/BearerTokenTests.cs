@@ -1,3 +1,4 @@
+using ServerlessCreds.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;

@@ -1,3 +1,4 @@
+using ServerlessCreds.Testing;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;

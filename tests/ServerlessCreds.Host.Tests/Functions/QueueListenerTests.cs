@@ -98,7 +98,8 @@ public sealed class QueueListenerTests
             await Task.Delay(Timeout.Infinite, cancellationToken);
             return QueueMessageOutcome.Completed;
         });
-        var crashed = await StartStandaloneAsync(stuck);
+        await using var azurite = await AzuriteInstance.StartNewAsync();
+        var crashed = await StartStandaloneAsync(stuck, azurite: azurite);
         var queue = await QueueAsync(crashed);
         var sent = await queue.SendAsync("survives a crash");
         await started.Task.WaitAsync(Patience);
@@ -107,7 +108,7 @@ public sealed class QueueListenerTests
         Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"Stopping took {stopping.Elapsed}: the listener should not wait for the shutdown timeout.");
 
         var handler = new TestQueueHandler(queueName, _ => QueueMessageOutcome.Completed);
-        await using var restarted = await StartStandaloneAsync(handler);
+        await using var restarted = await StartStandaloneAsync(handler, azurite: azurite);
         await Eventually.TrueAsync(() => !handler.Received.IsEmpty, Patience, "the restarted listener handled the message");
         await Task.Delay(TimeSpan.FromSeconds(3));
 
@@ -134,10 +135,11 @@ public sealed class QueueListenerTests
         Assert.Contains("Queues:VisibilityTimeout must be between 1 second and 7 days.", error.Failures);
     }
 
-    static async Task<ServerlessCredsApplication> StartStandaloneAsync(TestQueueHandler handler, int batchSize = 16)
+    static async Task<ServerlessCredsApplication> StartStandaloneAsync(TestQueueHandler handler, int batchSize = 16, AzuriteInstance? azurite = null)
     {
         var app = new ServerlessCredsApplication
         {
+            SharedAzurite = azurite,
             Settings = new Dictionary<string, string?>
             {
                 ["Queues:BatchSize"] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -1,7 +1,7 @@
-namespace ServerlessCreds.Host.Tests.Authentication;
+namespace ServerlessCreds.Testing;
 
 /// <summary>A clock the test moves by hand.</summary>
-sealed class ManualTimeProvider(DateTimeOffset now) : TimeProvider
+public sealed class ManualTimeProvider(DateTimeOffset now) : TimeProvider
 {
     DateTimeOffset now = now;
 

@@ -1,0 +1,53 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ServerlessCreds.Callers;
+using ServerlessCreds.Host.Tests.Api;
+using ServerlessCreds.Host.Tests.Functions;
+using ServerlessCreds.Testing.CommunicationEmail;
+
+namespace ServerlessCreds.Host.Tests.SecretEmails;
+
+/// <summary>Steps of the secret-email flow through the real API, shared by the flow's tests.</summary>
+sealed partial class SecretEmailFlow(ServerlessCredsApplication app)
+{
+    public string BusinessUnit { get; } = $"bu{Guid.NewGuid():N}"[..20];
+
+    public string Applications => $"/api/business-units/{BusinessUnit}/applications";
+
+    public HttpClient Admin() =>
+        app.CreateClient(BusinessUnit, Roles.View, Roles.Create, Roles.Edit, Roles.Delete, Roles.SendSecretEmail);
+
+    public async Task<JsonElement> CreateApplicationAsync(HttpClient client, string name = "Billing sync") =>
+        await (await client.PostJsonAsync(Applications, new { kind = "internal", vendorName = "Contoso", applicationName = name, scopes = new[] { "Admin" } }))
+            .ExpectAsync(HttpStatusCode.Created);
+
+    /// <summary>Requests an email and returns the delivery's URL.</summary>
+    public async Task<string> RequestAsync(HttpClient client, string applicationId, object body)
+    {
+        var response = await client.PostJsonAsync($"{Applications}/{applicationId}/secret-emails", body);
+        var accepted = await response.ExpectAsync(HttpStatusCode.Accepted);
+        Assert.Equal("queued", accepted.GetProperty("status").GetString());
+        return response.Headers.Location!.OriginalString;
+    }
+
+    public static async Task<string> StatusAsync(HttpClient client, string deliveryUrl) =>
+        (await (await client.GetAsync(deliveryUrl)).ExpectAsync(HttpStatusCode.OK)).GetProperty("status").GetString()!;
+
+    public static async Task WaitForStatusAsync(HttpClient client, string deliveryUrl, string status) =>
+        await Eventually.TrueAsync(async () => await StatusAsync(client, deliveryUrl) == status, TimeSpan.FromSeconds(30), $"the delivery is {status}");
+
+    public IReadOnlyList<SentEmail> EmailsTo(string address) => app.Email.SentMessages.Where(m => m.To.Any(t => t.Address == address)).ToList();
+
+    /// <summary>The one-time link token in an email (the only place it exists outside the recipient's hands).</summary>
+    public static string TokenIn(SentEmail email)
+    {
+        var match = LinkPattern().Match(email.PlainText!);
+        Assert.True(match.Success, "The email holds a one-time link.");
+        Assert.Contains(match.Value, email.Html, StringComparison.Ordinal);
+        return match.Groups["token"].Value;
+    }
+
+    [GeneratedRegex(@"https://creds\.example\.test/s/(?<token>[A-Za-z0-9_-]{43})")]
+    private static partial Regex LinkPattern();
+}
