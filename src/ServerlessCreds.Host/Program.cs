@@ -3,6 +3,8 @@ using ServerlessCreds.Host.Api;
 using ServerlessCreds.Host.Authentication;
 using ServerlessCreds.Host.Functions;
 using ServerlessCreds.Host.Http;
+using ServerlessCreds.Host.LocalDevelopment;
+using ServerlessCreds.Host.Reveal;
 using ServerlessCreds.Host.Startup;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,6 +13,7 @@ builder.Services.AddDomainServices();
 builder.Services.AddAzureAdapters(builder.Configuration, builder.Environment);
 builder.Services.AddCallerAuthentication(builder.Configuration);
 builder.Services.AddHttpApi();
+builder.Logging.OmitRequestPaths();
 
 var app = builder.Build();
 app.UseHttpApi();
@@ -20,6 +23,8 @@ app.MapScopes();
 app.MapExternalApplications();
 app.MapApplications();
 app.MapSecrets();
+app.MapReveal();
+app.MapDevelopmentOutbox();
 app.Run();
 
 /// <summary>Entry point, visible to the integration tests' WebApplicationFactory.</summary>
