@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using ServerlessCreds.Common;
 using ServerlessCreds.Deliveries;
 using ServerlessCreds.Host.Startup;
@@ -16,14 +15,12 @@ public static class RevealEndpoints
 {
     public static IEndpointRouteBuilder MapReveal(this IEndpointRouteBuilder routes)
     {
-        var pages = routes.MapGroup("/s/{token}").WithTags("One-time links").AllowAnonymous();
-        pages.MapGet("", ShowSecretLink).WithName(nameof(ShowSecretLink))
+        routes.MapGet("/s/{token}", ShowSecretLink).WithName(nameof(ShowSecretLink)).WithTags("One-time links").AllowAnonymous()
             .Produces(StatusCodes.Status200OK, contentType: "text/html").Produces(StatusCodes.Status404NotFound, contentType: "text/html");
         // No antiforgery token: the POST carries no ambient authority (no cookie, no session); the token in the URL,
         // which a forging site would have to know already, is the whole credential.
-        pages.MapPost("", RevealSecretLink).WithName(nameof(RevealSecretLink)).DisableAntiforgery()
+        routes.MapPost("/s/{token}", RevealSecretLink).WithName(nameof(RevealSecretLink)).WithTags("One-time links").AllowAnonymous()
             .Produces(StatusCodes.Status200OK, contentType: "text/html").Produces(StatusCodes.Status410Gone, contentType: "text/html");
-
         routes.MapPost("/api/one-time-secrets/{token}/reveal", RevealSecret).WithName(nameof(RevealSecret)).WithTags("One-time links").AllowAnonymous()
             .AddEndpointFilter(async (context, next) =>
             {
@@ -44,8 +41,8 @@ public static class RevealEndpoints
         }, logs, cancellationToken);
 
     static async Task<HtmlPage> RevealSecretLink(
-        string token, [FromForm] string? passphrase, RevealService reveal, StorageInitializer storage, ILoggerFactory logs, CancellationToken cancellationToken) =>
-        await PageAsync(storage, async () => await reveal.RevealAsync(token, passphrase, cancellationToken) switch
+        string token, HttpRequest request, RevealService reveal, StorageInitializer storage, ILoggerFactory logs, CancellationToken cancellationToken) =>
+        await PageAsync(storage, async () => await reveal.RevealAsync(token, await ReadPassphraseAsync(request, cancellationToken), cancellationToken) switch
         {
             RevealResult.Revealed revealed => RevealPages.Revealed(revealed),
             RevealResult.Unavailable { Status: DeliveryStatus.Viewed } => RevealPages.AlreadyViewed(),
@@ -69,6 +66,10 @@ public static class RevealEndpoints
                 $"The passphrase is not right; {wrong.RemainingTries} more wrong {(wrong.RemainingTries == 1 ? "try burns" : "tries burn")} the link."),
             var other => throw new InvalidOperationException($"Unexpected reveal result {other.GetType().Name}."),
         };
+
+    // Read by hand: form binding refuses the empty body a form without a passphrase field posts.
+    static async Task<string?> ReadPassphraseAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        request.HasFormContentType ? (await request.ReadFormAsync(cancellationToken))["passphrase"].FirstOrDefault() : null;
 
     static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(statusCode: status, title: title, detail: detail);
 
