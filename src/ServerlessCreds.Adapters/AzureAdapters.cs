@@ -4,22 +4,28 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using ServerlessCreds.Adapters.Email;
 using ServerlessCreds.Adapters.KeyVault;
 using ServerlessCreds.Adapters.LocalDevelopment;
+using ServerlessCreds.Adapters.Queues;
 using ServerlessCreds.Adapters.Storage;
 using ServerlessCreds.Adapters.Tables;
 using ServerlessCreds.Applications;
 using ServerlessCreds.Common;
+using ServerlessCreds.Credentials;
+using ServerlessCreds.Deliveries;
 using ServerlessCreds.ExternalApplications;
 using ServerlessCreds.Scopes;
+using ServerlessCreds.SecretLinks;
 
 namespace ServerlessCreds.Adapters;
 
 public static class AzureAdapters
 {
     /// <summary>
-    /// Registers the Azure-backed implementations of the domain's ports. Without a configured Key Vault, the Development
-    /// environment falls back to the local development vault; any other environment fails validation at start.
+    /// Registers the Azure-backed implementations of the domain's ports. Without a configured Key Vault or email service,
+    /// the Development environment falls back to the local development vault and outbox; any other environment fails
+    /// validation at start.
     /// </summary>
     public static IServiceCollection AddAzureAdapters(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
@@ -30,6 +36,17 @@ public static class AzureAdapters
         else
         {
             services.AddKeyVaultSecretVault(configuration);
+        }
+
+        services.AddSingleton(sp => (ILinkKeySource)sp.GetRequiredService<ISecretVault>());
+
+        if (environment.IsDevelopment() && !configuration.GetSection(EmailOptions.SectionName).Exists())
+        {
+            services.AddOutboxEmail();
+        }
+        else
+        {
+            services.AddCommunicationEmail(configuration);
         }
 
         services.AddOptions<StorageOptions>()
@@ -51,6 +68,9 @@ public static class AzureAdapters
         services.AddSingleton<IExternalApplicationCatalog, TableExternalApplicationCatalog>();
         services.AddSingleton<IApplicationStore, TableApplicationStore>();
         services.AddSingleton<IClientIdRegistry, TableClientIdRegistry>();
+        services.AddSingleton<IDeliveryStore, TableDeliveryStore>();
+        services.AddSingleton(sp => new SecretEmailRequests(new QueueClient(sp.GetRequiredService<StorageAccount>(), SecretEmailRequests.QueueName)));
+        services.AddSingleton<ISecretEmailRequests>(sp => sp.GetRequiredService<SecretEmailRequests>());
         services.AddSingleton<IHealthProbe, TableStorageProbe>();
         return services;
     }

@@ -9,10 +9,11 @@ using ServerlessCreds.Host.Startup;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.ListenOnFunctionsHostPort();
-builder.Services.AddDomainServices();
+builder.Services.AddDomainServices(builder.Configuration);
 builder.Services.AddAzureAdapters(builder.Configuration, builder.Environment);
 builder.Services.AddCallerAuthentication(builder.Configuration);
 builder.Services.AddHttpApi();
+builder.Services.AddFunctionTriggers(builder.Configuration);
 builder.Logging.OmitRequestPaths();
 
 var app = builder.Build();
@@ -23,6 +24,8 @@ app.MapScopes();
 app.MapExternalApplications();
 app.MapApplications();
 app.MapSecrets();
+app.MapSecretEmails();
+app.MapFunctionTriggers();
 app.MapReveal();
 app.MapDevelopmentOutbox();
 app.Run();

@@ -103,4 +103,17 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
 
         throw new TimeoutException("The host did not become ready.");
     }
+
+    /// <summary>Extra app settings (for example <c>FUNCTIONS_CUSTOMHANDLER_PORT</c> or <c>Queues:*</c>), already visible while Program registers services.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Extra services, registered after Program's (for example test trigger handlers).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    protected override Microsoft.Extensions.Hosting.IHost CreateHost(Microsoft.Extensions.Hosting.IHostBuilder builder)
+    {
+        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(Settings));
+        builder.ConfigureServices((_, services) => ConfigureServices?.Invoke(services));
+        return base.CreateHost(builder);
+    }
 }

@@ -83,6 +83,41 @@ public sealed class CommunicationEmailSender : IEmailSender
         };
     }
 
+    public async Task<bool> WasAcceptedAsync(Guid operationId, CancellationToken cancellationToken)
+    {
+        using HttpMessage httpMessage = CreateStatusRequest(operationId);
+        try
+        {
+            await _pipeline.SendAsync(httpMessage, cancellationToken);
+        }
+        catch (Exception exception) when (IsTransportFailure(exception, cancellationToken))
+        {
+            throw new DependencyUnavailableException(DependencyName, exception);
+        }
+
+        Response response = httpMessage.Response;
+        return response.Status switch
+        {
+            200 => true,
+            404 => false,
+            401 or 403 => throw new InvalidOperationException($"The email service refused our credentials ({DescribeError(response)})."),
+            _ => throw new DependencyUnavailableException(DependencyName, new RequestFailedException(response)),
+        };
+    }
+
+    HttpMessage CreateStatusRequest(Guid operationId)
+    {
+        HttpMessage message = _pipeline.CreateMessage();
+        Request request = message.Request;
+        request.Method = RequestMethod.Get;
+        request.Uri.Reset(_endpoint);
+        request.Uri.AppendPath("/emails/operations/", escape: false);
+        request.Uri.AppendPath(operationId.ToString());
+        request.Uri.AppendQuery("api-version", ApiVersion);
+        request.Headers.Add(HttpHeader.Names.Accept, "application/json");
+        return message;
+    }
+
     HttpMessage CreateSendRequest(EmailMessage email, Guid operationId)
     {
         var body = new SendEmailRequest(

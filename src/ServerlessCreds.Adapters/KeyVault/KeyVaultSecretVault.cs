@@ -5,11 +5,12 @@ using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
 using ServerlessCreds.Common;
 using ServerlessCreds.Credentials;
+using ServerlessCreds.SecretLinks;
 
 namespace ServerlessCreds.Adapters.KeyVault;
 
 /// <summary>Client secret values in Azure Key Vault, one vault secret per client secret, through the official <see cref="SecretClient"/>.</summary>
-public sealed class KeyVaultSecretVault : ISecretVault
+public sealed class KeyVaultSecretVault : ISecretVault, ILinkKeySource
 {
     public const SecretClientOptions.ServiceVersion ServiceVersion = SecretClientOptions.ServiceVersion.V7_5;
 
@@ -20,7 +21,10 @@ public sealed class KeyVaultSecretVault : ISecretVault
 
     private const string Dependency = "key vault";
 
+    private const string LinkKeyName = "link-token-key";
+
     private readonly SecretClient _client;
+    private Task<byte[]>? _linkKey;
 
     public KeyVaultSecretVault(Uri vaultUri, TokenCredential credential, SecretClientOptions options)
     {
@@ -101,6 +105,60 @@ public sealed class KeyVaultSecretVault : ISecretVault
         {
             throw new DependencyUnavailableException(Dependency, exception);
         }
+    }
+
+    /// <summary>
+    /// The link-token key: the oldest enabled version of one vault secret, created on first use. Every instance picks the
+    /// same version even if two created one at the same moment, so tokens derive identically everywhere.
+    /// </summary>
+    public async Task<byte[]> GetKeyAsync(CancellationToken cancellationToken)
+    {
+        // Shared by concurrent callers; a failed load is forgotten so the next call tries again.
+        var load = _linkKey ??= LoadLinkKeyAsync(CancellationToken.None);
+        try
+        {
+            return await load.WaitAsync(cancellationToken);
+        }
+        catch (Exception exception) when (IsUnavailable(exception))
+        {
+            _ = Interlocked.CompareExchange(ref _linkKey, null, load);
+            throw new DependencyUnavailableException(Dependency, exception);
+        }
+    }
+
+    private async Task<byte[]> LoadLinkKeyAsync(CancellationToken cancellationToken)
+    {
+        var version = await OldestEnabledLinkKeyVersionAsync(cancellationToken);
+        if (version is null)
+        {
+            var created = new KeyVaultSecret(LinkKeyName, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)))
+            {
+                Properties = { ContentType = "application/octet-stream; base64" },
+            };
+            await _client.SetSecretAsync(created, cancellationToken);
+            version = await OldestEnabledLinkKeyVersionAsync(cancellationToken);
+        }
+
+        KeyVaultSecret key = await _client.GetSecretAsync(LinkKeyName, version, cancellationToken);
+        return Convert.FromBase64String(key.Value);
+    }
+
+    private async Task<string?> OldestEnabledLinkKeyVersionAsync(CancellationToken cancellationToken)
+    {
+        var versions = new List<SecretProperties>();
+        try
+        {
+            await foreach (var properties in _client.GetPropertiesOfSecretVersionsAsync(LinkKeyName, cancellationToken))
+            {
+                versions.Add(properties);
+            }
+        }
+        catch (RequestFailedException exception) when (exception.Status == 404)
+        {
+            return null;
+        }
+
+        return versions.Where(v => v.Enabled == true).OrderBy(v => v.CreatedOn).ThenBy(v => v.Version, StringComparer.Ordinal).FirstOrDefault()?.Version;
     }
 
     // Status 0 is a transport failure; an AggregateException is what the retry policy throws once transport retries run out.

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ServerlessCreds.Common;
 using ServerlessCreds.Credentials;
+using ServerlessCreds.SecretLinks;
 
 namespace ServerlessCreds.Adapters.LocalDevelopment;
 
@@ -16,7 +17,7 @@ namespace ServerlessCreds.Adapters.LocalDevelopment;
 /// Values are encrypted at rest with ASP.NET Core Data Protection, whose keys sit beside the data in the user's profile
 /// folder, outside the repository. It refuses to be constructed outside the Development environment.
 /// </summary>
-public sealed partial class LocalDevelopmentVault : ISecretVault
+public sealed partial class LocalDevelopmentVault : ISecretVault, ILinkKeySource
 {
     private const string ApplicationName = "serverlesscreds-dev-vault";
     private const string Purpose = "ServerlessCreds.LocalDevelopmentVault.v1";
@@ -60,6 +61,27 @@ public sealed partial class LocalDevelopmentVault : ISecretVault
         {
             await WriteAsync(PathOf(version)!, stored with { Enabled = false }, cancellationToken);
         }
+    }
+
+    public async Task<byte[]> GetKeyAsync(CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(_secretsPath, "link-token-key.protected");
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(_secretsPath);
+            var created = _protector.Protect(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            // CreateNew: when two start at once, the first file wins and both read it back.
+            try
+            {
+                await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+                await file.WriteAsync(created, cancellationToken);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+            }
+        }
+
+        return _protector.Unprotect(await File.ReadAllBytesAsync(path, cancellationToken));
     }
 
     private async Task<StoredSecret?> ReadStoredAsync(VaultSecretVersion version, CancellationToken cancellationToken)

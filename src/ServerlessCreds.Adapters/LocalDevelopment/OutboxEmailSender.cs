@@ -41,6 +41,8 @@ public sealed class OutboxEmailSender : IEmailSender
     }
 
     /// <summary>Every stored message, newest first.</summary>
+    public Task<bool> WasAcceptedAsync(Guid operationId, CancellationToken cancellationToken) => Task.FromResult(File.Exists(FilePath(operationId, "json")));
+
     public async Task<IReadOnlyList<OutboxMessage>> ListAsync(CancellationToken cancellationToken = default)
     {
         var messages = new List<OutboxMessage>();

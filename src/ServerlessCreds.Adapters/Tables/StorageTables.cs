@@ -7,8 +7,10 @@ public sealed class StorageTables(Func<string, TableClient> open)
     public TableClient ClientIds { get; } = open("ClientIds");
     public TableClient Scopes { get; } = open("Scopes");
     public TableClient ExternalApplications { get; } = open("ExternalApplications");
+    public TableClient Deliveries { get; } = open("Deliveries");
+    public TableClient SecretLinks { get; } = open("SecretLinks");
 
-    public IEnumerable<TableClient> All => [Applications, ClientIds, Scopes, ExternalApplications];
+    public IEnumerable<TableClient> All => [Applications, ClientIds, Scopes, ExternalApplications, Deliveries, SecretLinks];
 
     public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken)
     {

@@ -9,4 +9,8 @@ public interface IEmailSender
     /// </summary>
     /// <exception cref="Common.DependencyUnavailableException">The service stayed unreachable or failing after retries.</exception>
     Task<EmailSendResult> SendAsync(EmailMessage message, Guid operationId, CancellationToken cancellationToken);
+
+    /// <summary>Whether a send with <paramref name="operationId"/> was already accepted, so a resend after a crash can be skipped.</summary>
+    /// <exception cref="Common.DependencyUnavailableException">The service stayed unreachable or failing after retries.</exception>
+    Task<bool> WasAcceptedAsync(Guid operationId, CancellationToken cancellationToken);
 }

@@ -23,6 +23,9 @@ public sealed record HealthResponse(string Status, IReadOnlyDictionary<string, s
 [JsonSerializable(typeof(CreateSecretRequest))]
 [JsonSerializable(typeof(ItemsResponse<SecretResponse>))]
 [JsonSerializable(typeof(CreatedSecretResponse))]
+[JsonSerializable(typeof(SecretEmailRequestBody))]
+[JsonSerializable(typeof(QueuedDeliveryResponse))]
+[JsonSerializable(typeof(DeliveryResponse))]
 [JsonSerializable(typeof(Reveal.RevealSecretRequest))]
 [JsonSerializable(typeof(Reveal.RevealedSecretResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using ServerlessCreds.Adapters.Queues;
 using ServerlessCreds.Adapters.Tables;
 using ServerlessCreds.Common;
 using ServerlessCreds.Scopes;
@@ -5,10 +6,10 @@ using ServerlessCreds.Scopes;
 namespace ServerlessCreds.Host.Startup;
 
 /// <summary>
-/// Creates the tables and seeds the scope catalog in the background, retrying until storage answers, so the process
+/// Creates the tables and the request queue and seeds the scope catalog in the background, retrying until storage answers, so the process
 /// is reachable at once (the Functions host only waits ~30 s) and an outage at start does not crash it.
 /// </summary>
-sealed class StorageInitializer(StorageTables tables, ScopeService scopes, ILogger<StorageInitializer> logger) : BackgroundService
+sealed class StorageInitializer(StorageTables tables, SecretEmailRequests secretEmails, ScopeService scopes, ILogger<StorageInitializer> logger) : BackgroundService
 {
     static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
     static readonly TimeSpan MaxWaitPerRequest = TimeSpan.FromSeconds(10);
@@ -21,6 +22,7 @@ sealed class StorageInitializer(StorageTables tables, ScopeService scopes, ILogg
             try
             {
                 await tables.CreateIfNotExistsAsync(stoppingToken);
+                await secretEmails.Queue.CreateIfNotExistsAsync(stoppingToken);
                 await scopes.SeedAsync(stoppingToken);
                 ready.TrySetResult();
                 return;

@@ -1,0 +1,231 @@
+using System.Net.Mail;
+using ServerlessCreds.Applications;
+using ServerlessCreds.Callers;
+using ServerlessCreds.Common;
+using ServerlessCreds.Credentials;
+using ServerlessCreds.SecretLinks;
+
+namespace ServerlessCreds.Deliveries;
+
+public sealed record SecretEmailRequest(string? RecipientEmail, string? RecipientName, string? SecretId, int? ExpiresInHours, string? Passphrase);
+
+/// <summary>Where links point and how the email names the product; built from validated options at start.</summary>
+public sealed record SecretEmailSettings(Uri PublicBaseUrl, string ProductName, int MaxAttempts);
+
+/// <summary>What the queue should do with a message after one attempt.</summary>
+public abstract record SendOutcome
+{
+    SendOutcome()
+    {
+    }
+
+    public sealed record Done : SendOutcome;
+
+    /// <summary>A transient failure: let the message come back (this counts as an attempt).</summary>
+    public sealed record Retry : SendOutcome;
+
+    /// <summary>Throttled: try again after the delay without counting an attempt.</summary>
+    public sealed record Defer(TimeSpan Delay) : SendOutcome;
+}
+
+/// <summary>
+/// Secret emails: the request records a delivery and queues its ids; the queue function sends at most one email per
+/// delivery. The delivery record, not the email service, guarantees "once": before a resend it asks the service whether
+/// the delivery's operation id was already accepted.
+/// </summary>
+public sealed class SecretEmailService(
+    IApplicationStore applications,
+    IDeliveryStore deliveries,
+    ISecretEmailRequests queue,
+    ILinkKeySource linkKeys,
+    IEmailSender email,
+    SecretEmailSettings settings,
+    TimeProvider clock)
+{
+    const int DefaultExpiryHours = 72;
+    const int MaxExpiryHours = 168;
+
+    public async Task<Delivery?> RequestAsync(string businessUnit, string applicationId, SecretEmailRequest request, Caller caller, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        if (string.IsNullOrEmpty(request.RecipientEmail))
+        {
+            errors.Add("recipientEmail", "Is required.");
+        }
+        else if (request.RecipientEmail.Length > 254 || !MailAddress.TryCreate(request.RecipientEmail, out var parsed) || parsed.Address != request.RecipientEmail
+                 || !parsed.Host.Contains('.', StringComparison.Ordinal))
+        {
+            errors.Add("recipientEmail", "Must be a plain email address such as ana@example.com.");
+        }
+
+        Text.CheckOptional(errors, "recipientName", request.RecipientName, 1, 100);
+        if (request.ExpiresInHours is < 1 or > MaxExpiryHours)
+        {
+            errors.Add("expiresInHours", $"Must be between 1 and {MaxExpiryHours}.");
+        }
+
+        if (request.Passphrase is { Length: < Passphrases.MinLength or > Passphrases.MaxLength })
+        {
+            errors.Add("passphrase", $"Must be {Passphrases.MinLength} to {Passphrases.MaxLength} characters.");
+        }
+
+        errors.ThrowIfAny();
+
+        var application = await applications.FindAsync(businessUnit, applicationId, cancellationToken);
+        if (application is null)
+        {
+            return null;
+        }
+
+        var now = clock.GetUtcNow();
+        var active = (await applications.ListSecretsAsync(application, cancellationToken)).Where(s => s.StateAt(now) == SecretState.Active).ToList();
+        var secret = request.SecretId is null
+            ? active.MaxBy(s => s.CreatedAt) ?? throw DomainException.Conflict("The application has no active secret to send.")
+            : active.SingleOrDefault(s => s.SecretId == request.SecretId) ?? throw DomainException.Invalid("secretId", "Is not an active secret of this application.");
+
+        var delivery = await deliveries.AddAsync(
+            new Delivery
+            {
+                DeliveryId = Ids.New(),
+                BusinessUnit = businessUnit,
+                ApplicationId = applicationId,
+                SecretId = secret.SecretId,
+                RecipientEmail = request.RecipientEmail!,
+                RecipientName = request.RecipientName,
+                CreatedAt = now,
+                CreatedBy = caller.Id,
+                CreatedByName = caller.Name,
+                ExpiresAt = now.AddHours(request.ExpiresInHours ?? DefaultExpiryHours),
+                Status = DeliveryStatus.Queued,
+                PassphraseHash = request.Passphrase is null ? null : Passphrases.Hash(request.Passphrase),
+            },
+            cancellationToken);
+
+        try
+        {
+            await queue.EnqueueAsync(new SecretEmailMessage(businessUnit, applicationId, delivery.DeliveryId), cancellationToken);
+        }
+        catch (DependencyUnavailableException)
+        {
+            await TryMarkAsync(delivery with { Status = DeliveryStatus.Failed, FailureReason = "The request could not be queued." });
+            throw;
+        }
+
+        return delivery;
+    }
+
+    /// <summary>The delivery with the status callers see; null when the application or delivery does not exist.</summary>
+    public async Task<(Delivery Delivery, DeliveryStatus Status)?> FindAsync(string businessUnit, string applicationId, string deliveryId, CancellationToken cancellationToken)
+    {
+        var application = await applications.FindAsync(businessUnit, applicationId, cancellationToken);
+        var delivery = application is null ? null : await deliveries.FindAsync(businessUnit, applicationId, deliveryId, cancellationToken);
+        if (delivery is null)
+        {
+            return null;
+        }
+
+        return (delivery, delivery.EffectiveStatus(clock.GetUtcNow(), await SecretUsableAsync(application!, delivery.SecretId, cancellationToken)));
+    }
+
+    /// <summary>One attempt of the queue function. Idempotent: any number of deliveries of the same message send at most one email.</summary>
+    public async Task<SendOutcome> SendAsync(SecretEmailMessage message, long attempt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await TrySendAsync(message, cancellationToken);
+        }
+        catch (DependencyUnavailableException) when (attempt >= settings.MaxAttempts)
+        {
+            // The queue is about to give up on this message; say so on the delivery instead of leaving it queued.
+            if (await deliveries.FindAsync(message.BusinessUnit, message.ApplicationId, message.DeliveryId, cancellationToken) is { Status: DeliveryStatus.Queued or DeliveryStatus.Sending } stuck)
+            {
+                await TryMarkAsync(stuck with { Status = DeliveryStatus.Failed, FailureReason = $"The email could not be sent after {attempt} attempts." });
+            }
+
+            return new SendOutcome.Retry();
+        }
+        catch (Exception e) when (e is DependencyUnavailableException or DomainException { Kind: DomainErrorKind.VersionMismatch })
+        {
+            return new SendOutcome.Retry();
+        }
+    }
+
+    async Task<SendOutcome> TrySendAsync(SecretEmailMessage message, CancellationToken cancellationToken)
+    {
+        var delivery = await deliveries.FindAsync(message.BusinessUnit, message.ApplicationId, message.DeliveryId, cancellationToken);
+        if (delivery is not { Status: DeliveryStatus.Queued or DeliveryStatus.Sending })
+        {
+            return new SendOutcome.Done();
+        }
+
+        var application = await applications.FindAsync(message.BusinessUnit, message.ApplicationId, cancellationToken);
+        var usable = application is not null && await SecretUsableAsync(application, delivery.SecretId, cancellationToken);
+        var status = delivery.EffectiveStatus(clock.GetUtcNow(), usable);
+        if (status is DeliveryStatus.Expired or DeliveryStatus.Revoked)
+        {
+            await deliveries.UpdateAsync(delivery with { Status = status }, cancellationToken);
+            return new SendOutcome.Done();
+        }
+
+        if (delivery.Status == DeliveryStatus.Sending && await email.WasAcceptedAsync(delivery.OperationId, cancellationToken))
+        {
+            await deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Sent, SentAt = clock.GetUtcNow() }, cancellationToken);
+            return new SendOutcome.Done();
+        }
+
+        // Claim the send first: a concurrent duplicate of this message fails here instead of sending again.
+        delivery = await deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Sending }, cancellationToken);
+        var token = LinkTokens.Derive(await linkKeys.GetKeyAsync(cancellationToken), delivery.DeliveryId);
+        await deliveries.AddLinkAsync(LinkTokens.Hash(token), delivery, cancellationToken);
+
+        var content = new SecretEmailTemplate.Content(
+            settings.ProductName, application!.ApplicationName, delivery.CreatedByName, delivery.RecipientName, delivery.ExpiresAt,
+            new Uri(settings.PublicBaseUrl, $"s/{token}"), delivery.PassphraseHash is not null);
+        var result = await email.SendAsync(SecretEmailTemplate.Render(delivery.RecipientEmail, content), delivery.OperationId, cancellationToken);
+        switch (result)
+        {
+            case EmailSendResult.Accepted:
+                await deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Sent, SentAt = clock.GetUtcNow() }, cancellationToken);
+                return new SendOutcome.Done();
+            case EmailSendResult.Rejected rejected:
+                await deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Failed, FailureReason = rejected.Reason }, cancellationToken);
+                return new SendOutcome.Done();
+            case EmailSendResult.Throttled throttled:
+                return new SendOutcome.Defer(throttled.RetryAfter);
+            default:
+                throw new InvalidOperationException($"Unknown email result {result.GetType().Name}.");
+        }
+    }
+
+    /// <summary>Marks expired every open delivery whose link lapsed; valid ones are not touched.</summary>
+    public async Task<int> ExpireLapsedAsync(CancellationToken cancellationToken)
+    {
+        var expired = 0;
+        foreach (var delivery in await deliveries.ListExpiredOpenAsync(clock.GetUtcNow(), cancellationToken))
+        {
+            if (await TryMarkAsync(delivery with { Status = DeliveryStatus.Expired }))
+            {
+                expired++;
+            }
+        }
+
+        return expired;
+    }
+
+    async Task<bool> SecretUsableAsync(Application application, string secretId, CancellationToken cancellationToken) =>
+        (await applications.ListSecretsAsync(application, cancellationToken)).Any(s => s.SecretId == secretId && s.StateAt(clock.GetUtcNow()) == SecretState.Active);
+
+    // Best effort: a concurrent change or an outage leaves the row for the next attempt or the purge to settle.
+    async Task<bool> TryMarkAsync(Delivery delivery)
+    {
+        try
+        {
+            await deliveries.UpdateAsync(delivery, CancellationToken.None);
+            return true;
+        }
+        catch (Exception e) when (e is DependencyUnavailableException or DomainException { Kind: DomainErrorKind.VersionMismatch })
+        {
+            return false;
+        }
+    }
+}

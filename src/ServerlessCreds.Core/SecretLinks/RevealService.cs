@@ -1,0 +1,126 @@
+using ServerlessCreds.Applications;
+using ServerlessCreds.Common;
+using ServerlessCreds.Credentials;
+using ServerlessCreds.Deliveries;
+
+namespace ServerlessCreds.SecretLinks;
+
+public abstract record RevealResult
+{
+    RevealResult()
+    {
+    }
+
+    public sealed record Revealed(string ApplicationName, string ClientId, string ClientSecret) : RevealResult
+    {
+        public override string ToString() => $"Revealed {{ ApplicationName = {ApplicationName}, ClientId = {ClientId} }}";
+    }
+
+    /// <summary>The link can be revealed (what the interstitial page shows; nothing was consumed).</summary>
+    public sealed record Ready(string ApplicationName, bool NeedsPassphrase) : RevealResult;
+
+    /// <summary>No link has this token.</summary>
+    public sealed record Unknown : RevealResult;
+
+    /// <summary>The link existed but can no longer be used: viewed, expired, revoked or burnt.</summary>
+    public sealed record Unavailable(DeliveryStatus Status) : RevealResult;
+
+    public sealed record PassphraseRequired : RevealResult;
+
+    public sealed record WrongPassphrase(int RemainingTries) : RevealResult;
+}
+
+/// <summary>
+/// One-time links. Looking at a link consumes nothing (mail scanners follow links); revealing succeeds exactly once:
+/// the vault is read before the delivery is marked viewed, and that mark is an ETag-conditional write, so of any number
+/// of concurrent reveals one wins and the rest see "already viewed".
+/// </summary>
+public sealed class RevealService(IApplicationStore applications, IDeliveryStore deliveries, ISecretVault vault, TimeProvider clock)
+{
+    const int MaxConflictRetries = 10;
+
+    public async Task<RevealResult> PreviewAsync(string token, CancellationToken cancellationToken)
+    {
+        var link = await OpenAsync(token, cancellationToken);
+        return link.Result ?? new RevealResult.Ready(link.Application!.ApplicationName, link.Delivery!.PassphraseHash is not null);
+    }
+
+    public async Task<RevealResult> RevealAsync(string token, string? passphrase, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxConflictRetries; attempt++)
+        {
+            var link = await OpenAsync(token, cancellationToken);
+            if (link.Result is not null)
+            {
+                return link.Result;
+            }
+
+            var (delivery, application, secret) = (link.Delivery!, link.Application!, link.Secret!);
+            try
+            {
+                if (delivery.PassphraseHash is not null)
+                {
+                    if (string.IsNullOrEmpty(passphrase))
+                    {
+                        return new RevealResult.PassphraseRequired();
+                    }
+
+                    if (!Passphrases.Verify(passphrase, delivery.PassphraseHash))
+                    {
+                        return await CountWrongPassphraseAsync(delivery, cancellationToken);
+                    }
+                }
+
+                // Read before committing: a vault failure must never burn the link without showing the secret.
+                var value = await vault.ReadAsync(secret.Vault, cancellationToken);
+                if (value is null)
+                {
+                    return new RevealResult.Unavailable(DeliveryStatus.Revoked);
+                }
+
+                await deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Viewed, ViewedAt = clock.GetUtcNow() }, cancellationToken);
+                return new RevealResult.Revealed(application.ApplicationName, application.ClientId, value);
+            }
+            catch (DomainException e) when (e.Kind == DomainErrorKind.VersionMismatch)
+            {
+                // Someone else changed the link first (a reveal or a wrong try); look again.
+            }
+        }
+
+        throw new DependencyUnavailableException("link store");
+    }
+
+    async Task<RevealResult> CountWrongPassphraseAsync(Delivery delivery, CancellationToken cancellationToken)
+    {
+        var wrong = delivery.WrongPassphrases + 1;
+        var burnt = wrong >= Delivery.MaxWrongPassphrases;
+        await deliveries.UpdateAsync(
+            delivery with
+            {
+                WrongPassphrases = wrong,
+                Status = burnt ? DeliveryStatus.Revoked : delivery.Status,
+                FailureReason = burnt ? $"Burnt after {Delivery.MaxWrongPassphrases} wrong passphrases." : delivery.FailureReason,
+            },
+            cancellationToken);
+        return burnt ? new RevealResult.Unavailable(DeliveryStatus.Revoked) : new RevealResult.WrongPassphrase(Delivery.MaxWrongPassphrases - wrong);
+    }
+
+    async Task<OpenLink> OpenAsync(string token, CancellationToken cancellationToken)
+    {
+        var delivery = LinkTokens.IsWellFormed(token) ? await deliveries.FindByLinkAsync(LinkTokens.Hash(token), cancellationToken) : null;
+        if (delivery is null)
+        {
+            return new OpenLink(new RevealResult.Unknown(), null, null, null);
+        }
+
+        var application = await applications.FindAsync(delivery.BusinessUnit, delivery.ApplicationId, cancellationToken);
+        var secret = application is null ? null : (await applications.ListSecretsAsync(application, cancellationToken)).FirstOrDefault(s => s.SecretId == delivery.SecretId);
+        var usable = secret?.StateAt(clock.GetUtcNow()) == SecretState.Active;
+        var status = delivery.EffectiveStatus(clock.GetUtcNow(), usable);
+        return status is DeliveryStatus.Sent or DeliveryStatus.Queued
+            ? new OpenLink(null, delivery, application, secret)
+            : new OpenLink(new RevealResult.Unavailable(status), null, null, null);
+    }
+
+    sealed record OpenLink(RevealResult? Result, Delivery? Delivery, Application? Application, ClientSecret? Secret);
+}

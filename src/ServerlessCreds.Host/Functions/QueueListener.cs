@@ -1,0 +1,169 @@
+using ServerlessCreds.Adapters.Queues;
+using ServerlessCreds.Common;
+
+namespace ServerlessCreds.Host.Functions;
+
+/// <summary>
+/// Standalone stand-in for the Functions queue trigger, with the same semantics: receive up to <c>BatchSize</c> messages
+/// hidden for <c>VisibilityTimeout</c> and run them concurrently; Completed deletes, Retry or an exception hides the message
+/// for <c>RetryDelay</c> (or moves it to <c>{queue}-poison</c> once <c>DequeueCount</c> reached <c>MaxDequeueCount</c>),
+/// Defer enqueues a delayed copy and deletes the original. If the process dies mid-message, the message reappears after
+/// <c>VisibilityTimeout</c>; so does a message whose handler outlives it (no visibility renewal): handlers must be idempotent.
+/// </summary>
+sealed class QueueListener(
+    IQueueMessageHandler handler, FunctionQueues queues, QueueTriggerOptions options, TimeProvider time, ILogger<QueueListener> logger) : BackgroundService
+{
+    readonly QueueClient queue = queues.Get(handler.QueueName);
+    // Built now so that a queue name too long for its poison twin fails the start, not the first poisoning.
+    readonly string poisonQueueName = queues.Get(FunctionQueues.PoisonQueueName(handler.QueueName)).Name;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await CreateQueueAsync(stoppingToken);
+        using var slots = new SemaphoreSlim(options.BatchSize, options.BatchSize);
+        var idleDelay = QueueTriggerOptionsValidator.MinPollingInterval;
+        try
+        {
+            while (true)
+            {
+                await slots.WaitAsync(stoppingToken);
+                var free = 1;
+                while (free < options.BatchSize && slots.Wait(0, CancellationToken.None))
+                {
+                    free++;
+                }
+
+                IReadOnlyList<QueueMessage> messages = [];
+                try
+                {
+                    messages = await ReceiveAsync(free, stoppingToken);
+                }
+                finally
+                {
+                    // Also when stopping cancels the receive: the shutdown below waits for every slot.
+                    if (messages.Count < free)
+                    {
+                        slots.Release(free - messages.Count);
+                    }
+                }
+
+                foreach (var message in messages)
+                {
+                    // Off the polling loop, so a handler that blocks before its first await cannot stall receiving.
+                    _ = Task.Run(() => ProcessAsync(message, slots, stoppingToken), CancellationToken.None);
+                }
+
+                if (messages.Count > 0)
+                {
+                    idleDelay = QueueTriggerOptionsValidator.MinPollingInterval;
+                    continue;
+                }
+
+                await Task.Delay(idleDelay, time, stoppingToken);
+                idleDelay = TimeSpan.FromTicks(Math.Min(idleDelay.Ticks * 2, options.MaxPollingInterval.Ticks));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: wait for the in-flight handlers (they see the cancellation) so none is cut off mid-settlement.
+            for (var i = 0; i < options.BatchSize; i++)
+            {
+                await slots.WaitAsync(CancellationToken.None);
+            }
+        }
+    }
+
+    async Task CreateQueueAsync(CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await queue.CreateIfNotExistsAsync(stoppingToken);
+                return;
+            }
+            catch (DependencyUnavailableException e)
+            {
+                logger.LogWarning(e, "Queue {Queue} not reachable yet; retrying", queue.Name);
+                await Task.Delay(options.MaxPollingInterval, time, stoppingToken);
+            }
+        }
+    }
+
+    async Task<IReadOnlyList<QueueMessage>> ReceiveAsync(int count, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await queue.ReceiveAsync(count, options.VisibilityTimeout, stoppingToken);
+        }
+        catch (Exception e) when (e is DependencyUnavailableException or QueueRequestException or FormatException)
+        {
+            // An outage, or a message that is not base64 text (it spoils the whole batch until the adapter reports it per message).
+            logger.LogWarning(e, "Receiving from queue {Queue} failed; polling again later", queue.Name);
+            return [];
+        }
+    }
+
+    async Task ProcessAsync(QueueMessage message, SemaphoreSlim slots, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await HandleAsync(message, stoppingToken);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    async Task HandleAsync(QueueMessage message, CancellationToken stoppingToken)
+    {
+        QueueMessageOutcome outcome;
+        try
+        {
+            outcome = await handler.HandleAsync(new QueueMessageContext(message.MessageId, message.DequeueCount, message.InsertionTime, message.Text), stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Stopped while handling message {MessageId}; it reappears after its visibility timeout", message.MessageId);
+            return;
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "{Function} failed on message {MessageId} (attempt {DequeueCount})", handler.FunctionName, message.MessageId, message.DequeueCount);
+            outcome = QueueMessageOutcome.Retry;
+        }
+
+        try
+        {
+            // Settle even while stopping: the work is done, only the bookkeeping remains.
+            await SettleAsync(message, outcome, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not settle message {MessageId}; it reappears after its visibility timeout", message.MessageId);
+        }
+    }
+
+    async Task SettleAsync(QueueMessage message, QueueMessageOutcome outcome, CancellationToken cancellationToken)
+    {
+        switch (outcome.Kind)
+        {
+            case QueueMessageOutcomeKind.Completed:
+                await queue.DeleteAsync(message.MessageId, message.PopReceipt, cancellationToken);
+                break;
+            case QueueMessageOutcomeKind.Deferred:
+                await queues.SendAsync(queue.Name, message.Text, outcome.Delay, cancellationToken);
+                await queue.DeleteAsync(message.MessageId, message.PopReceipt, cancellationToken);
+                break;
+            case QueueMessageOutcomeKind.Retry when message.DequeueCount >= options.MaxDequeueCount:
+                logger.LogError("Message {MessageId} failed {DequeueCount} times; moving it to {PoisonQueue}", message.MessageId, message.DequeueCount, poisonQueueName);
+                await queues.SendAsync(poisonQueueName, message.Text, TimeSpan.Zero, cancellationToken);
+                await queue.DeleteAsync(message.MessageId, message.PopReceipt, cancellationToken);
+                break;
+            default:
+                await queue.UpdateVisibilityAsync(message.MessageId, message.PopReceipt, options.RetryDelay, cancellationToken);
+                break;
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ServerlessCreds.Adapters.Queues;
+using ServerlessCreds.Adapters.Storage;
+using ServerlessCreds.Host.Functions;
+using ServerlessCreds.Testing.Azurite;
+
+namespace ServerlessCreds.Host.Tests.Functions;
+
+/// <summary>Standalone: the host itself polls the queue with the Functions trigger's semantics, on a real Azurite.</summary>
+public sealed class QueueListenerTests
+{
+    static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    readonly string queueName = StorageNames.UniqueQueue("listen");
+
+    [Fact]
+    public async Task A_message_that_succeeds_is_handled_once_and_deleted()
+    {
+        var handler = new TestQueueHandler(queueName, _ => QueueMessageOutcome.Completed);
+        await using var app = await StartStandaloneAsync(handler);
+        var queue = await QueueAsync(app);
+
+        var sent = await queue.SendAsync("""{"deliveryId":"d-1"}""");
+
+        await Eventually.TrueAsync(() => !handler.Received.IsEmpty, Patience, "the handler ran");
+        await Eventually.TrueAsync(async () => await CountAsync(queue) == 0, Patience, "the message is deleted");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // longer than the receive visibility: a message left behind would be back
+        var message = Assert.Single(handler.Received);
+        Assert.Equal(new QueueMessageContext(sent.MessageId, 1, sent.InsertionTime, """{"deliveryId":"d-1"}"""), message);
+        Assert.Equal(0, await CountAsync(queue));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_message_that_always_fails_is_tried_exactly_five_times_then_moved_to_the_poison_queue(bool throws)
+    {
+        var handler = new TestQueueHandler(queueName, (_, _, _) => throws ? throw new InvalidOperationException("boom") : Task.FromResult(QueueMessageOutcome.Retry));
+        await using var app = await StartStandaloneAsync(handler);
+        var queue = await QueueAsync(app);
+        var poison = new QueueClient(StorageAccount.Parse(app.Azurite.ConnectionString), queueName + "-poison");
+
+        await queue.SendAsync("doomed");
+
+        await Eventually.TrueAsync(async () => await CountAsync(poison) == 1, Patience, "the message is in the poison queue");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal([1L, 2, 3, 4, 5], handler.Received.Select(m => m.DequeueCount));
+        Assert.Equal("doomed", Assert.Single(await poison.PeekAsync(32)).Text);
+        Assert.Equal(0, await CountAsync(queue));
+    }
+
+    [Fact]
+    public async Task Deferring_does_not_burn_attempts_so_seven_deferrals_then_success_never_poison()
+    {
+        var handler = new TestQueueHandler(queueName, (_, call, _) => Task.FromResult(call <= 7 ? QueueMessageOutcome.Defer(TimeSpan.Zero) : QueueMessageOutcome.Completed));
+        await using var app = await StartStandaloneAsync(handler);
+        var queue = await QueueAsync(app);
+
+        await queue.SendAsync("rate limited");
+
+        await Eventually.TrueAsync(() => handler.Received.Count == 8, Patience, "the handler ran eight times");
+        await Eventually.TrueAsync(async () => await CountAsync(queue) == 0, Patience, "the queue is empty");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(8, handler.Received.Count);
+        Assert.All(handler.Received, message => Assert.Equal(1, message.DequeueCount));
+        Assert.All(handler.Received, message => Assert.Equal("rate limited", message.Text));
+        Assert.Equal(8, handler.Received.Select(m => m.MessageId).Distinct().Count());
+        var poison = new QueueClient(StorageAccount.Parse(app.Azurite.ConnectionString), queueName + "-poison");
+        await Assert.ThrowsAsync<QueueNotFoundException>(() => poison.PeekAsync(1));
+    }
+
+    [Fact]
+    public async Task No_more_than_batch_size_messages_are_handled_at_once()
+    {
+        var handler = new TestQueueHandler(queueName, async (_, _, cancellationToken) =>
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(400), cancellationToken);
+            return QueueMessageOutcome.Completed;
+        });
+        await using var app = await StartStandaloneAsync(handler, batchSize: 3);
+        var queue = await QueueAsync(app);
+
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(i => queue.SendAsync($"message {i}")));
+
+        await Eventually.TrueAsync(() => handler.Received.Count == 10, Patience, "all ten messages were handled");
+        Assert.Equal(3, handler.MaxConcurrency);
+        Assert.Equal(10, handler.Received.Select(m => m.Text).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_message_whose_listener_stops_mid_work_reappears_after_the_visibility_timeout_and_is_handled_once_more()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stuck = new TestQueueHandler(queueName, async (_, _, cancellationToken) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return QueueMessageOutcome.Completed;
+        });
+        var crashed = await StartStandaloneAsync(stuck);
+        var queue = await QueueAsync(crashed);
+        var sent = await queue.SendAsync("survives a crash");
+        await started.Task.WaitAsync(Patience);
+        var stopping = Stopwatch.StartNew();
+        await crashed.DisposeAsync();
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(10), $"Stopping took {stopping.Elapsed}: the listener should not wait for the shutdown timeout.");
+
+        var handler = new TestQueueHandler(queueName, _ => QueueMessageOutcome.Completed);
+        await using var restarted = await StartStandaloneAsync(handler);
+        await Eventually.TrueAsync(() => !handler.Received.IsEmpty, Patience, "the restarted listener handled the message");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        var message = Assert.Single(handler.Received);
+        Assert.Equal(sent.MessageId, message.MessageId);
+        Assert.Equal(2, message.DequeueCount);
+        Assert.Single(stuck.Received);
+        Assert.Equal(0, await CountAsync(queue));
+    }
+
+    [Fact]
+    public async Task Invalid_queue_options_fail_the_start_naming_each_setting()
+    {
+        await using var app = new ServerlessCredsApplication
+        {
+            Settings = new Dictionary<string, string?> { ["Queues:BatchSize"] = "33", ["Queues:MaxDequeueCount"] = "0", ["Queues:VisibilityTimeout"] = "00:00:00" },
+        };
+        await app.InitializeAsync();
+
+        var error = Assert.Throws<OptionsValidationException>(() => app.Services);
+
+        Assert.Contains("Queues:BatchSize must be between 1 and 32.", error.Failures);
+        Assert.Contains("Queues:MaxDequeueCount must be at least 1.", error.Failures);
+        Assert.Contains("Queues:VisibilityTimeout must be between 1 second and 7 days.", error.Failures);
+    }
+
+    static async Task<ServerlessCredsApplication> StartStandaloneAsync(TestQueueHandler handler, int batchSize = 16)
+    {
+        var app = new ServerlessCredsApplication
+        {
+            Settings = new Dictionary<string, string?>
+            {
+                ["Queues:BatchSize"] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Queues:VisibilityTimeout"] = "00:00:02",
+                ["Queues:RetryDelay"] = "00:00:00",
+                ["Queues:MaxPollingInterval"] = "00:00:00.200",
+            },
+            ConfigureServices = services => services.AddSingleton<IQueueMessageHandler>(handler),
+        };
+        await app.InitializeAsync();
+        _ = app.Services; // starts the host and its listeners
+        return app;
+    }
+
+    async Task<QueueClient> QueueAsync(ServerlessCredsApplication app)
+    {
+        var queue = new QueueClient(StorageAccount.Parse(app.Azurite.ConnectionString), queueName);
+        await queue.CreateIfNotExistsAsync();
+        return queue;
+    }
+
+    static async Task<int> CountAsync(QueueClient queue)
+    {
+        try
+        {
+            return (await queue.PeekAsync(32)).Count;
+        }
+        catch (QueueNotFoundException)
+        {
+            return 0;
+        }
+    }
+}
