@@ -1,9 +1,9 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
+using System.Text.RegularExpressions;
 using ServerlessCreds.Callers;
-using ServerlessCreds.Deliveries;
 using ServerlessCreds.Host.Tests.Api;
-using ServerlessCreds.SecretLinks;
+using ServerlessCreds.Host.Tests.Functions;
+using ServerlessCreds.Testing.CommunicationEmail;
 
 namespace ServerlessCreds.Host.Tests.Reveal;
 
@@ -21,35 +21,21 @@ static class OneTimeLinks
         return new SentSecret(bu, created.GetProperty("id").GetString()!, applicationName, created.GetProperty("clientId").GetString()!, created.GetProperty("clientSecret").GetString()!);
     }
 
-    /// <summary>A sent link to the application's secret; returns its token.</summary>
+    /// <summary>Emails a link to the application's secret through the API and returns the token from the sent email.</summary>
     public static async Task<string> SendAsync(ServerlessCredsApplication app, SentSecret secret, string? passphrase = null)
     {
-        var deliveries = app.Services.GetRequiredService<IDeliveryStore>();
-        using var client = app.CreateClient(secret.BusinessUnit, Roles.View);
-        var secrets = await (await client.GetAsync($"/api/business-units/{secret.BusinessUnit}/applications/{secret.ApplicationId}/secrets")).ExpectAsync(HttpStatusCode.OK);
-        var now = DateTimeOffset.UtcNow;
-        var delivery = await deliveries.AddAsync(
-            new Delivery
-            {
-                DeliveryId = Guid.NewGuid().ToString("N"),
-                BusinessUnit = secret.BusinessUnit,
-                ApplicationId = secret.ApplicationId,
-                SecretId = secrets.GetProperty("items")[0].GetProperty("secretId").GetString()!,
-                RecipientEmail = "ana@example.com",
-                CreatedAt = now,
-                CreatedBy = "user-1",
-                CreatedByName = "Account Manager",
-                ExpiresAt = now.AddHours(1),
-                Status = DeliveryStatus.Sent,
-                SentAt = now,
-                PassphraseHash = passphrase is null ? null : Passphrases.Hash(passphrase),
-            },
-            CancellationToken.None);
-        var token = LinkTokens.Derive(await app.Services.GetRequiredService<ILinkKeySource>().GetKeyAsync(CancellationToken.None), delivery.DeliveryId);
-        await deliveries.AddLinkAsync(LinkTokens.Hash(token), delivery, CancellationToken.None);
-        return token;
+        using var client = app.CreateClient(secret.BusinessUnit, Roles.SendSecretEmail);
+        var recipient = $"reader-{Guid.NewGuid():N}@example.com";
+        await (await client.PostJsonAsync($"/api/business-units/{secret.BusinessUnit}/applications/{secret.ApplicationId}/secret-emails", new { recipientEmail = recipient, passphrase }))
+            .ExpectAsync(HttpStatusCode.Accepted);
+
+        SentEmail? email = null;
+        await Eventually.TrueAsync(() => (email = app.Email.SentMessages.SingleOrDefault(m => m.To.Any(t => t.Address == recipient))) is not null, TimeSpan.FromSeconds(30), "the email is sent");
+        var link = Regex.Match(email!.PlainText!, $"{Regex.Escape(ServerlessCredsApplication.PublicBaseUrl)}s/([A-Za-z0-9_-]{{43}})");
+        Assert.True(link.Success, "The email holds a one-time link.");
+        return link.Groups[1].Value;
     }
 
     /// <summary>A well-formed token that no link has.</summary>
-    public static string UnknownToken() => LinkTokens.Derive(Guid.NewGuid().ToByteArray(), "nobody");
+    public static string UnknownToken() => SecretLinks.LinkTokens.Derive(Guid.NewGuid().ToByteArray(), "nobody");
 }
