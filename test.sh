@@ -8,4 +8,14 @@ if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.p
   npm ci --no-audit --no-fund
 fi
 
+# The browser tests drive Debian's Chromium through Playwright; Playwright's own browser download is never used.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+if ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test.sh: the browser tests need Debian's chromium at /usr/bin/chromium; install it (sudo apt-get install -y chromium) or run as root." >&2
+    exit 1
+  fi
+  apt-get update && apt-get install -y chromium
+fi
+
 dotnet test ServerlessCreds.sln --configuration Release "$@"

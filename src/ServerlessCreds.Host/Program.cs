@@ -3,6 +3,8 @@ using ServerlessCreds.Host.Api;
 using ServerlessCreds.Host.Authentication;
 using ServerlessCreds.Host.Functions;
 using ServerlessCreds.Host.Http;
+using ServerlessCreds.Host.LocalDevelopment;
+using ServerlessCreds.Host.Reveal;
 using ServerlessCreds.Host.Startup;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,6 +14,7 @@ builder.Services.AddAzureAdapters(builder.Configuration, builder.Environment);
 builder.Services.AddCallerAuthentication(builder.Configuration);
 builder.Services.AddHttpApi();
 builder.Services.AddFunctionTriggers(builder.Configuration);
+builder.Logging.OmitRequestPaths();
 
 var app = builder.Build();
 app.UseHttpApi();
@@ -23,6 +26,8 @@ app.MapApplications();
 app.MapSecrets();
 app.MapSecretEmails();
 app.MapFunctionTriggers();
+app.MapReveal();
+app.MapDevelopmentOutbox();
 app.Run();
 
 /// <summary>Entry point, visible to the integration tests' WebApplicationFactory.</summary>
