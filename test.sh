@@ -15,7 +15,7 @@ if ! command -v chromium >/dev/null; then
     echo "test.sh: the browser tests need Debian's chromium at /usr/bin/chromium; install it (sudo apt-get install -y chromium) or run as root." >&2
     exit 1
   fi
-  apt-get update && apt-get install -y chromium
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 fi
 
 dotnet test ServerlessCreds.sln --configuration Release "$@"
