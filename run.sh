@@ -22,4 +22,9 @@ else
   echo "Started Azurite (data in $data)."
 fi
 
+# Local callers use `dotnet user-jwts` tokens; make sure their signing key exists before the server validates its options.
+if dotnet user-jwts key --project src/ServerlessCreds.Host | grep -q "was not found"; then
+  dotnet user-jwts key --project src/ServerlessCreds.Host --reset --force >/dev/null
+fi
+
 ASPNETCORE_ENVIRONMENT=Development dotnet run --project src/ServerlessCreds.Host --urls "${SERVERLESSCREDS_URL:-http://localhost:5080}"
