@@ -135,6 +135,17 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
     public async Task UpdateSecretAsync(ClientSecret secret, CancellationToken cancellationToken) =>
         await Table.UpdateAsync(ToEntity(secret), "*", TableUpdateMode.Replace, cancellationToken);
 
+    public async Task<IReadOnlyList<ClientSecret>> ListExpiredUnretiredSecretsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Across partitions, but only the purge runs it, every few minutes.
+        var filter = TableFilter.And(
+            TableFilter.StartsWith("RowKey", "s:"),
+            TableFilter.LessThanOrEqual("ExpiresAt", now),
+            TableFilter.Equal("Revoked", false),
+            TableFilter.Equal("Retired", false));
+        return (await TablePages.ReadAllAsync(Table, filter, cancellationToken)).Select(ToSecret).ToList();
+    }
+
     static string SecretRowKey(string applicationId, string secretId) => $"s:{applicationId}:{secretId}";
 
     static TableEntity ToEntity(Application application) =>
@@ -179,6 +190,9 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
             ["CreatedAt"] = secret.CreatedAt,
             ["ExpiresAt"] = secret.ExpiresAt,
             ["RevokedAt"] = secret.RevokedAt,
+            // Stored flags, because a table filter cannot test a missing property.
+            ["Revoked"] = secret.RevokedAt is not null,
+            ["Retired"] = secret.Retired,
             ["VaultName"] = secret.Vault.Name,
             ["VaultVersion"] = secret.Vault.Version,
         };
@@ -195,6 +209,7 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
             CreatedAt = row.GetDateTimeOffset("CreatedAt")!.Value,
             ExpiresAt = row.GetDateTimeOffset("ExpiresAt")!.Value,
             RevokedAt = row.GetDateTimeOffset("RevokedAt"),
+            Retired = row.GetBoolean("Retired") ?? false,
             Vault = new VaultSecretVersion(row.GetString("VaultName")!, row.GetString("VaultVersion")!),
         };
     }

@@ -26,6 +26,9 @@ public interface IApplicationStore
     Task<Application> AddSecretAsync(Application application, ClientSecret secret, CancellationToken cancellationToken);
 
     Task UpdateSecretAsync(ClientSecret secret, CancellationToken cancellationToken);
+
+    /// <summary>Secrets of every business unit that expired before <paramref name="now"/> and were neither revoked nor retired yet.</summary>
+    Task<IReadOnlyList<ClientSecret>> ListExpiredUnretiredSecretsAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }
 
 /// <summary>Global register of issued client ids; entries are never removed, so an id is never issued twice.</summary>

@@ -26,6 +26,9 @@ public sealed record ClientSecret
     public DateTimeOffset? RevokedAt { get; init; }
     public required VaultSecretVersion Vault { get; init; }
 
+    /// <summary>Set once the purge disabled an expired secret's vault version.</summary>
+    public bool Retired { get; init; }
+
     /// <summary>Expiry is derived from the clock, so a secret reads as expired the moment it lapses, before any purge runs.</summary>
     public SecretState StateAt(DateTimeOffset now) =>
         RevokedAt is not null ? SecretState.Revoked : ExpiresAt <= now ? SecretState.Expired : SecretState.Active;

@@ -107,6 +107,20 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
         return true;
     }
 
+    /// <summary>Disables the vault versions of secrets that expired, so an expired value cannot be read even by mistake.</summary>
+    public async Task<int> RetireExpiredAsync(CancellationToken cancellationToken)
+    {
+        var retired = 0;
+        foreach (var secret in await store.ListExpiredUnretiredSecretsAsync(clock.GetUtcNow(), cancellationToken))
+        {
+            await vault.DisableAsync(secret.Vault, cancellationToken);
+            await store.UpdateSecretAsync(secret with { Retired = true }, cancellationToken);
+            retired++;
+        }
+
+        return retired;
+    }
+
     /// <summary>Disables every vault version of the application's secrets (before its rows go, so none stays usable).</summary>
     public async Task DisableAllAsync(Application application, CancellationToken cancellationToken)
     {

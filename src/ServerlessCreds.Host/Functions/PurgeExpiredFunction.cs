@@ -1,9 +1,10 @@
+using ServerlessCreds.Credentials;
 using ServerlessCreds.Deliveries;
 
 namespace ServerlessCreds.Host.Functions;
 
-/// <summary>The timer function that retires lapsed one-time links (their deliveries become expired).</summary>
-sealed partial class PurgeExpiredFunction(SecretEmailService emails, ILogger<PurgeExpiredFunction> logger) : ITimerHandler
+/// <summary>The timer function that retires lapsed one-time links (their deliveries become expired) and expired secrets (their vault versions are disabled).</summary>
+sealed partial class PurgeExpiredFunction(SecretEmailService emails, CredentialService credentials, ILogger<PurgeExpiredFunction> logger) : ITimerHandler
 {
     public string FunctionName => "PurgeExpired";
 
@@ -11,10 +12,11 @@ sealed partial class PurgeExpiredFunction(SecretEmailService emails, ILogger<Pur
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var expired = await emails.ExpireLapsedAsync(cancellationToken);
-        LogExpired(logger, expired);
+        var links = await emails.ExpireLapsedAsync(cancellationToken);
+        var secrets = await credentials.RetireExpiredAsync(cancellationToken);
+        LogPurged(logger, links, secrets);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Marked {Count} lapsed secret links expired")]
-    static partial void LogExpired(ILogger logger, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Marked {Links} lapsed secret links expired and retired {Secrets} expired secrets")]
+    static partial void LogPurged(ILogger logger, int links, int secrets);
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using ServerlessCreds.Callers;
+using ServerlessCreds.Host.Functions;
 
 namespace ServerlessCreds.Host.Tests.Api;
 
@@ -159,5 +161,34 @@ public sealed class CredentialApiTests(ServerlessCredsApplication app) : IClassF
         var listed = await (await client.GetAsync(secrets)).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("active", Assert.Single(listed.GetProperty("items").EnumerateArray()).GetProperty("state").GetString());
         Assert.True(app.Vault.Secrets.Single(s => s.Name.EndsWith(secretId, StringComparison.Ordinal)).Enabled);
+    }
+
+    [Fact]
+    public async Task Expired_secrets_read_expired_at_once_and_the_purge_disables_only_their_vault_versions()
+    {
+        await app.ReadyAsync();
+        using var client = Admin();
+        var created = await CreateApplicationAsync(client);
+        var secrets = $"{Applications}/{created.GetProperty("id").GetString()}/secrets";
+        var shortLived = await (await client.PostJsonAsync(secrets, new { expiresInDays = 1 })).ExpectAsync(HttpStatusCode.Created);
+
+        app.Clock.Advance(TimeSpan.FromDays(2));
+        try
+        {
+            var listed = await (await client.GetAsync(secrets)).ExpectAsync(HttpStatusCode.OK);
+            Assert.Equal("expired", listed.GetProperty("items").EnumerateArray().Single(s => s.GetProperty("secretId").GetString() == shortLived.GetProperty("secretId").GetString()).GetProperty("state").GetString());
+            Assert.True(app.Vault.Secrets.Single(s => s.Value == shortLived.GetProperty("clientSecret").GetString()).Enabled);
+
+            await app.Services.GetServices<ITimerHandler>().Single(h => h.FunctionName == "PurgeExpired").RunAsync(default);
+
+            Assert.False(app.Vault.Secrets.Single(s => s.Value == shortLived.GetProperty("clientSecret").GetString()).Enabled);
+            Assert.True(app.Vault.Secrets.Single(s => s.Value == created.GetProperty("clientSecret").GetString()).Enabled);
+            var after = await (await client.GetAsync(secrets)).ExpectAsync(HttpStatusCode.OK);
+            Assert.Equal(["active", "expired"], after.GetProperty("items").EnumerateArray().Select(s => s.GetProperty("state").GetString()!).ToList());
+        }
+        finally
+        {
+            app.Clock.Advance(TimeSpan.FromDays(-2));
+        }
     }
 }
