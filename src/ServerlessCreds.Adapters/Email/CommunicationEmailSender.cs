@@ -60,16 +60,7 @@ public sealed class CommunicationEmailSender : IEmailSender
     public async Task<EmailSendResult> SendAsync(EmailMessage message, Guid operationId, CancellationToken cancellationToken)
     {
         using HttpMessage httpMessage = CreateSendRequest(message, operationId);
-        try
-        {
-            await _pipeline.SendAsync(httpMessage, cancellationToken);
-        }
-        catch (Exception exception) when (IsTransportFailure(exception, cancellationToken))
-        {
-            throw new DependencyUnavailableException(DependencyName, exception);
-        }
-
-        Response response = httpMessage.Response;
+        Response response = await SendAsync(httpMessage, cancellationToken);
         return response.Status switch
         {
             202 => new EmailSendResult.Accepted(),
@@ -86,16 +77,7 @@ public sealed class CommunicationEmailSender : IEmailSender
     public async Task<bool> WasAcceptedAsync(Guid operationId, CancellationToken cancellationToken)
     {
         using HttpMessage httpMessage = CreateStatusRequest(operationId);
-        try
-        {
-            await _pipeline.SendAsync(httpMessage, cancellationToken);
-        }
-        catch (Exception exception) when (IsTransportFailure(exception, cancellationToken))
-        {
-            throw new DependencyUnavailableException(DependencyName, exception);
-        }
-
-        Response response = httpMessage.Response;
+        Response response = await SendAsync(httpMessage, cancellationToken);
         return response.Status switch
         {
             200 => true,
@@ -103,6 +85,19 @@ public sealed class CommunicationEmailSender : IEmailSender
             401 or 403 => throw new InvalidOperationException($"The email service refused our credentials ({DescribeError(response)})."),
             _ => throw new DependencyUnavailableException(DependencyName, new RequestFailedException(response)),
         };
+    }
+
+    async Task<Response> SendAsync(HttpMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _pipeline.SendAsync(message, cancellationToken);
+            return message.Response;
+        }
+        catch (Exception exception) when (IsTransportFailure(exception, cancellationToken))
+        {
+            throw new DependencyUnavailableException(DependencyName, exception);
+        }
     }
 
     HttpMessage CreateStatusRequest(Guid operationId)

@@ -50,6 +50,18 @@ public sealed class CommunicationEmailSenderTests
     }
 
     [Fact]
+    public async Task An_accepted_operation_is_known_to_the_service_and_an_unsent_one_is_not()
+    {
+        await using var server = await CommunicationEmailTestServer.StartAsync();
+        var sender = CreateSender(server.ConnectionString);
+        var sent = Guid.NewGuid();
+        await sender.SendAsync(Message, sent, CancellationToken.None);
+
+        Assert.True(await sender.WasAcceptedAsync(sent, CancellationToken.None));
+        Assert.False(await sender.WasAcceptedAsync(Guid.NewGuid(), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task The_operation_of_an_accepted_send_reads_as_succeeded_with_a_signed_get()
     {
         await using var server = await CommunicationEmailTestServer.StartAsync();
