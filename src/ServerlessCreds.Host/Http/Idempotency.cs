@@ -89,7 +89,7 @@ static class Idempotency
         catch
         {
             context.Features.Set(original);
-            await store.ReleaseAsync(reservation, CancellationToken.None);
+            await ReleaseAsync(context, store, reservation);
             throw;
         }
 
@@ -101,7 +101,7 @@ static class Idempotency
         }
         else
         {
-            await store.ReleaseAsync(reservation, CancellationToken.None);
+            await ReleaseAsync(context, store, reservation);
         }
 
         buffer.Position = 0;
@@ -117,10 +117,24 @@ static class Idempotency
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Idempotency))
-                .LogWarning(e, "Could not record the response for an {Header}; a repeat may run again once its lease lapses", HeaderName);
+            Logger(context).LogWarning(e, "Could not record the response for an {Header}; a repeat may run again once its lease lapses", HeaderName);
         }
     }
+
+    // A key that cannot be released stays held until its lease lapses; the request's own outcome matters more than that.
+    static async Task ReleaseAsync(HttpContext context, IdempotencyStore store, IdempotencyOutcome.Reserved reservation)
+    {
+        try
+        {
+            await store.ReleaseAsync(reservation, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Logger(context).LogWarning(e, "Could not release an {Header}; a retry with it waits until its lease lapses", HeaderName);
+        }
+    }
+
+    static ILogger Logger(HttpContext context) => context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Idempotency));
 
     static async Task ReplayAsync(HttpResponse response, IdempotentResponse stored)
     {

@@ -115,6 +115,34 @@ sealed class IdempotencyStore(StorageTables tables, ILinkKeySource keys, TimePro
         }
     }
 
+    /// <summary>Deletes rows past their retention; a row re-reserved meanwhile (new ETag) is left alone.</summary>
+    public async Task<int> PurgeExpiredAsync(CancellationToken cancellationToken)
+    {
+        var filter = TableFilter.LessThanOrEqual("ExpiresAt", clock.GetUtcNow());
+        var purged = 0;
+        string? continuation = null;
+        do
+        {
+            var page = await Table.QueryAsync(filter, continuationToken: continuation, cancellationToken: cancellationToken);
+            foreach (var row in page.Items)
+            {
+                try
+                {
+                    await Table.DeleteAsync(row.PartitionKey, row.RowKey, row.ETag!, cancellationToken);
+                    purged++;
+                }
+                catch (Exception e) when (e is TablePreconditionFailedException or TableNotFoundException)
+                {
+                }
+            }
+
+            continuation = page.ContinuationToken;
+        }
+        while (continuation is not null);
+
+        return purged;
+    }
+
     static TableEntity Reservation(string scope, string requestHash, DateTimeOffset now) =>
         new(scope, "")
         {

@@ -3,7 +3,9 @@ using System.Text;
 using System.Text.Json;
 using ServerlessCreds.Adapters.Storage;
 using ServerlessCreds.Adapters.Tables;
+using Microsoft.Extensions.DependencyInjection;
 using ServerlessCreds.Callers;
+using ServerlessCreds.Host.Functions;
 using ServerlessCreds.Host.Tests.Api;
 using ServerlessCreds.Host.Tests.SecretEmails;
 
@@ -288,5 +290,24 @@ public sealed class IdempotencyTests(ServerlessCredsApplication app) : IClassFix
         Assert.False(IsReplay(afterDay));
         Assert.NotEqual(first.GetProperty("id").GetString(), second.GetProperty("id").GetString());
         Assert.Equal(2, await CountApplicationsAsync(client));
+    }
+
+    [Fact]
+    public async Task The_purge_function_deletes_keys_past_their_24_hours()
+    {
+        await app.ReadyAsync();
+        using var client = flow.Admin();
+        var created = await (await PostAsync(client, Applications, NewKey(), NewApplication())).ExpectAsync(HttpStatusCode.Created);
+        var table = new TableClient(StorageAccount.Parse(app.Azurite.ConnectionString), "Idempotency");
+        var location = $"{Applications}/{created.GetProperty("id").GetString()}";
+        async Task<bool> StoredAsync() => (await table.QueryAsync(top: 1000)).Items.Any(r => r.GetString("ResponseLocation") == location);
+        var purge = app.Services.GetServices<ITimerHandler>().Single(h => h.FunctionName == "PurgeExpired");
+
+        await purge.RunAsync(default);
+        Assert.True(await StoredAsync());
+        app.Clock.Advance(TimeSpan.FromHours(24));
+        await purge.RunAsync(default);
+
+        Assert.False(await StoredAsync());
     }
 }
