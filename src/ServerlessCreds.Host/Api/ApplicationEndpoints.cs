@@ -56,7 +56,7 @@ public static class ApplicationEndpoints
     {
         var group = routes.MapGroup("/api/business-units/{bu}/applications").WithTags("Applications").RequireAuthorization();
         group.MapGet("", ListApplications).WithName(nameof(ListApplications)).RequireBusinessUnitRole(Roles.View);
-        group.MapPost("", CreateApplication).WithName(nameof(CreateApplication)).RequireBusinessUnitRole(Roles.Create);
+        group.MapPost("", CreateApplication).WithName(nameof(CreateApplication)).RequireBusinessUnitRole(Roles.Create).WithIdempotency();
         group.MapGet("/{id}", GetApplication).WithName(nameof(GetApplication)).RequireBusinessUnitRole(Roles.View);
         group.MapPatch("/{id}", UpdateApplication).WithName(nameof(UpdateApplication)).RequireBusinessUnitRole(Roles.Edit);
         group.MapDelete("/{id}", DeleteApplication).WithName(nameof(DeleteApplication)).RequireBusinessUnitRole(Roles.Delete);

@@ -20,7 +20,7 @@ public static class ExternalApplicationEndpoints
     {
         var group = routes.MapGroup("/api/external-applications").WithTags("External application catalog").RequireAuthorization();
         group.MapGet("", ListExternalApplications).WithName(nameof(ListExternalApplications));
-        group.MapPost("", CreateExternalApplication).WithName(nameof(CreateExternalApplication)).RequirePlatformAdmin();
+        group.MapPost("", CreateExternalApplication).WithName(nameof(CreateExternalApplication)).RequirePlatformAdmin().WithIdempotency();
         return routes;
     }
 

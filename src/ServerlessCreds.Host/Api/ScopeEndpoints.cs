@@ -18,7 +18,7 @@ public static class ScopeEndpoints
     {
         var group = routes.MapGroup("/api/scopes").WithTags("Scope catalog").RequireAuthorization();
         group.MapGet("", ListScopes).WithName(nameof(ListScopes));
-        group.MapPost("", CreateScope).WithName(nameof(CreateScope)).RequirePlatformAdmin();
+        group.MapPost("", CreateScope).WithName(nameof(CreateScope)).RequirePlatformAdmin().WithIdempotency();
         return routes;
     }
 

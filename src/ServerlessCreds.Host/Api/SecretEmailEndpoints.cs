@@ -30,7 +30,7 @@ public static class SecretEmailEndpoints
     public static IEndpointRouteBuilder MapSecretEmails(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/business-units/{bu}/applications/{id}/secret-emails").WithTags("Secret emails").RequireAuthorization();
-        group.MapPost("", RequestSecretEmail).WithName(nameof(RequestSecretEmail)).RequireBusinessUnitRole(Roles.SendSecretEmail);
+        group.MapPost("", RequestSecretEmail).WithName(nameof(RequestSecretEmail)).RequireBusinessUnitRole(Roles.SendSecretEmail).WithIdempotency();
         group.MapGet("/{deliveryId}", GetSecretEmail).WithName(nameof(GetSecretEmail)).RequireBusinessUnitRole(Roles.View);
         return routes;
     }

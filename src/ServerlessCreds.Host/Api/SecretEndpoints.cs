@@ -22,7 +22,7 @@ public static class SecretEndpoints
     {
         var group = routes.MapGroup("/api/business-units/{bu}/applications/{id}/secrets").WithTags("Client secrets").RequireAuthorization();
         group.MapGet("", ListSecrets).WithName(nameof(ListSecrets)).RequireBusinessUnitRole(Roles.View);
-        group.MapPost("", CreateSecret).WithName(nameof(CreateSecret)).RequireBusinessUnitRole(Roles.Edit);
+        group.MapPost("", CreateSecret).WithName(nameof(CreateSecret)).RequireBusinessUnitRole(Roles.Edit).WithIdempotency();
         group.MapDelete("/{secretId}", RevokeSecret).WithName(nameof(RevokeSecret)).RequireBusinessUnitRole(Roles.Edit);
         return routes;
     }

@@ -23,6 +23,7 @@ static class HttpApi
             context.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
         });
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+        services.AddSingleton<IdempotencyStore>();
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "ServerlessCreds API";
@@ -47,6 +48,7 @@ static class HttpApi
                 await context.RequestServices.GetRequiredService<StorageInitializer>().WaitUntilReadyAsync(context.RequestAborted);
                 await next(context);
             }));
+        app.UseIdempotency();
         return app;
     }
 
