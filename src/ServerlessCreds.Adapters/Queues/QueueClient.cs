@@ -6,6 +6,7 @@ using System.Xml.Linq;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
+using Azure.Identity;
 using ServerlessCreds.Adapters.Storage;
 using ServerlessCreds.Common;
 
@@ -197,7 +198,8 @@ public sealed partial class QueueClient
         {
             await _pipeline.SendAsync(message, cancellationToken);
         }
-        catch (Exception exception) when (exception is RequestFailedException or AggregateException or IOException
+        // AuthenticationFailedException: no token for a managed identity yet (IMDS not ready), as unavailable as the service itself.
+        catch (Exception exception) when (exception is RequestFailedException or AggregateException or IOException or AuthenticationFailedException
             || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw new DependencyUnavailableException(Dependency, exception);

@@ -1,3 +1,5 @@
+using Azure.Core;
+using Azure.Identity;
 using ServerlessCreds.Adapters.Queues;
 using ServerlessCreds.Adapters.Storage;
 using ServerlessCreds.Common;
@@ -25,5 +27,27 @@ public sealed class QueueStorageOutageTests
 
         Assert.Equal("queue storage", error.Dependency);
         Assert.Equal("job", Assert.Single(await queue.PeekAsync(1)).Text);
+    }
+
+    [Fact]
+    public async Task A_managed_identity_without_a_token_throws_dependency_unavailable()
+    {
+        var account = new StorageAccount(new Uri("https://stexample.table.core.windows.net"), new Uri("https://stexample.queue.core.windows.net"), new NoTokenCredential());
+        var queue = new QueueClient(account, "jobs");
+
+        var error = await Assert.ThrowsAsync<DependencyUnavailableException>(() => queue.SendAsync("job"));
+
+        Assert.Equal("queue storage", error.Dependency);
+        Assert.IsType<AuthenticationFailedException>(error.InnerException);
+    }
+
+    /// <summary>What ManagedIdentityCredential throws while the identity endpoint cannot issue a token.</summary>
+    private sealed class NoTokenCredential : TokenCredential
+    {
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            throw new AuthenticationFailedException("ManagedIdentityCredential authentication failed.");
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            throw new AuthenticationFailedException("ManagedIdentityCredential authentication failed.");
     }
 }

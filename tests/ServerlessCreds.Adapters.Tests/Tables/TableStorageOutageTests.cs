@@ -1,3 +1,5 @@
+using Azure.Core;
+using Azure.Identity;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -72,5 +74,27 @@ public sealed class TableStorageOutageTests
         await cancelled.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => table.GetAsync("p", "r", cancelled.Token));
+    }
+
+    [Fact]
+    public async Task A_managed_identity_without_a_token_throws_dependency_unavailable()
+    {
+        var account = new StorageAccount(new Uri("https://stexample.table.core.windows.net"), new Uri("https://stexample.queue.core.windows.net"), new NoTokenCredential());
+        var table = new TableClient(account, "apps", FastRetries);
+
+        var error = await Assert.ThrowsAsync<DependencyUnavailableException>(() => table.GetAsync("p", "r"));
+
+        Assert.Equal("table storage", error.Dependency);
+        Assert.IsType<AuthenticationFailedException>(error.InnerException);
+    }
+
+    /// <summary>What ManagedIdentityCredential throws while the identity endpoint cannot issue a token.</summary>
+    private sealed class NoTokenCredential : TokenCredential
+    {
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            throw new AuthenticationFailedException("ManagedIdentityCredential authentication failed.");
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            throw new AuthenticationFailedException("ManagedIdentityCredential authentication failed.");
     }
 }

@@ -6,7 +6,7 @@ namespace ServerlessCreds.Host.Tests.Deployment;
 /// </summary>
 sealed record BicepFile(string Path, string Text)
 {
-    public static readonly string InfraFolder = System.IO.Path.Combine(RepositoryRoot(), "infra");
+    public static readonly string InfraFolder = System.IO.Path.Combine(Repository.Root, "infra");
 
     public string Name => System.IO.Path.GetRelativePath(InfraFolder, Path).Replace('\\', '/');
 
@@ -132,15 +132,4 @@ sealed record BicepFile(string Path, string Text)
     static bool At(string text, int index, string token) => string.CompareOrdinal(text, index, token, 0, token.Length) == 0;
 
     static int LineOf(string text, int index) => text.AsSpan(0, index).Count('\n') + 1;
-
-    static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(System.IO.Path.Combine(directory.FullName, "ServerlessCreds.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Repository root not found.");
-    }
 }

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ServerlessCreds.Host.Tests.Deployment;
+
+/// <summary>
+/// A packaged handler started the way the Functions host starts a custom handler: the executable from the app root as its
+/// working directory, app settings as environment variables (and nothing else), and <c>FUNCTIONS_CUSTOMHANDLER_PORT</c>.
+/// Disposing kills it.
+/// </summary>
+sealed class HandlerProcess : IAsyncDisposable
+{
+    static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(10);
+
+    readonly Process process;
+    readonly StringBuilder output = new();
+
+    HandlerProcess(string appRoot, string executable, IReadOnlyDictionary<string, string> settings)
+    {
+        Port = FreePort();
+        var startInfo = new ProcessStartInfo(Path.Combine(appRoot, executable))
+        {
+            WorkingDirectory = appRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.Environment.Clear();
+        startInfo.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH");
+        foreach (var (key, value) in settings)
+        {
+            // App settings reach the process as environment variables, with __ for the configuration separator.
+            startInfo.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        startInfo.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = Port.ToString(CultureInfo.InvariantCulture);
+        process = new Process { StartInfo = startInfo };
+        process.OutputDataReceived += (_, line) => Capture(line.Data);
+        process.ErrorDataReceived += (_, line) => Capture(line.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int Port { get; }
+
+    public Uri Address => new($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}");
+
+    /// <summary>What the process wrote to stdout and stderr so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    public static HandlerProcess Start(string appRoot, string executable, IReadOnlyDictionary<string, string> settings) =>
+        new(appRoot, executable, settings);
+
+    /// <summary>Polls <c>GET /</c> as the host does; any HTTP response means ready, only connection failures mean not yet.</summary>
+    public async Task WaitUntilAnsweringAsync(HttpClient client, TimeSpan timeout)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The handler exited with code {process.ExitCode} before answering. Output:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync(new Uri(Address, "/"));
+                return;
+            }
+            catch (HttpRequestException) when (DateTimeOffset.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
+            }
+            catch (HttpRequestException e)
+            {
+                throw new TimeoutException($"The handler did not answer within {timeout.TotalSeconds} s. Output:\n{Output}", e);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        using var timeout = new CancellationTokenSource(ExitTimeout);
+        await process.WaitForExitAsync(timeout.Token);
+        process.Dispose();
+    }
+
+    void Capture(string? line)
+    {
+        if (line is not null)
+        {
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+        }
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
