@@ -8,7 +8,7 @@ param deploymentContainerName string
 // The app creates these at start and the host creates the poison queue; declaring them makes a fresh
 // deployment complete and lets anyone see what the account holds.
 var queueNames = ['secret-emails', 'secret-emails-poison']
-var tableNames = ['Applications', 'ClientIds', 'Scopes', 'ExternalApplications', 'Secrets', 'Deliveries', 'SecretLinks', 'Audit', 'Idempotency']
+var tableNames = ['Applications', 'ClientIds', 'Scopes', 'ExternalApplications', 'Deliveries', 'SecretLinks', 'Audit', 'Idempotency']
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name

@@ -27,9 +27,10 @@ sealed class StorageInitializer(StorageTables tables, SecretEmailRequests secret
                 ready.TrySetResult();
                 return;
             }
-            catch (DependencyUnavailableException e)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning(e, "Storage not reachable yet; retrying initialisation");
+                // Also 403s while fresh role assignments propagate: keep the process up and answer 503 until storage lets us in.
+                logger.LogWarning(e, "Storage not usable yet; retrying initialisation");
                 await Task.Delay(RetryDelay, stoppingToken);
             }
         }
