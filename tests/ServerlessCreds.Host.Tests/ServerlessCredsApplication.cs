@@ -76,6 +76,9 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
 
     public const string PublicBaseUrl = "https://creds.example.test/";
 
+    /// <summary>The key the host accepts HS256 tokens from, for tests that build their own (also broken) tokens.</summary>
+    public string SigningKey => signingKey;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
