@@ -93,6 +93,14 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
         settings["Queues:MaxPollingInterval"] = "00:00:00.200";
         settings["Logging:LogLevel:Default"] = "Trace";
         settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace";
+        // Every test request comes from the same (absent) address; the rate-limit tests set their own limits.
+        settings["RateLimits:RevealsPerAddress"] = "10000";
+        settings["RateLimits:RevealsPerToken"] = "10000";
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
         builder.ConfigureTestServices(services =>
         {
