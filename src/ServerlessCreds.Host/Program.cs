@@ -13,6 +13,8 @@ builder.Services.AddDomainServices(builder.Configuration);
 builder.Services.AddAzureAdapters(builder.Configuration, builder.Environment);
 builder.Services.AddCallerAuthentication(builder.Configuration);
 builder.Services.AddHttpApi();
+builder.Services.AddFrontEndCors(builder.Configuration);
+builder.Services.AddRevealRateLimits(builder.Configuration);
 builder.Services.AddFunctionTriggers(builder.Configuration);
 builder.Logging.OmitRequestPaths();
 

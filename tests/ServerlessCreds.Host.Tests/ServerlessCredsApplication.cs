@@ -76,6 +76,9 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
 
     public const string PublicBaseUrl = "https://creds.example.test/";
 
+    /// <summary>The key the host accepts HS256 tokens from, for tests that build their own (also broken) tokens.</summary>
+    public string SigningKey => signingKey;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -90,6 +93,14 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
         settings["Queues:MaxPollingInterval"] = "00:00:00.200";
         settings["Logging:LogLevel:Default"] = "Trace";
         settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace";
+        // Every test request comes from the same (absent) address; the rate-limit tests set their own limits.
+        settings["RateLimits:RevealsPerAddress"] = "10000";
+        settings["RateLimits:RevealsPerToken"] = "10000";
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
         builder.ConfigureTestServices(services =>
         {

@@ -26,8 +26,12 @@ internal static class TableContinuationToken
         }
     }
 
-    private static string DecodePart(string part) =>
-        Encoding.UTF8.GetString(Base64Url.DecodeFromChars(part));
+    // The parts go back out as request headers: anything but printable ASCII (the service's own tokens) is a forgery.
+    private static string DecodePart(string part)
+    {
+        var value = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(part));
+        return value.All(c => c is >= ' ' and <= '~') ? value : throw Malformed();
+    }
 
     private static ArgumentException Malformed() => new("The continuation token is malformed.", "continuationToken");
 }

@@ -1,8 +1,10 @@
+using System.Globalization;
+
 namespace ServerlessCreds.Common;
 
 static class Text
 {
-    /// <summary>Checks a required display string: present, 1..<paramref name="maxLength"/> characters, no control characters.</summary>
+    /// <summary>Checks a required display string: present, 1..<paramref name="maxLength"/> characters, no control or invisible format characters.</summary>
     public static void RequireName(FieldErrors errors, string field, string? value, int maxLength = 100)
     {
         if (value is null)
@@ -22,7 +24,7 @@ static class Text
         }
 
         // Length counts text elements so an emoji is one character, as a person would count it.
-        var length = new System.Globalization.StringInfo(value).LengthInTextElements;
+        var length = new StringInfo(value).LengthInTextElements;
         if (length < minLength || length > maxLength)
         {
             errors.Add(field, $"Must be {minLength} to {maxLength} characters.");
@@ -33,11 +35,20 @@ static class Text
             errors.Add(field, "Must not contain control characters.");
         }
 
-        if (!value.IsNormalized() || HasLoneSurrogate(value))
+        if (value.Any(IsHiddenFormat))
+        {
+            errors.Add(field, "Must not contain invisible format characters such as direction overrides.");
+        }
+
+        if (HasLoneSurrogate(value))
         {
             errors.Add(field, "Must be well-formed Unicode text.");
         }
     }
+
+    // Format characters (category Cf) reorder or hide text on screen: U+202E makes "exe.gpj" read "jpg.exe". The joiners
+    // ZWJ and ZWNJ stay allowed, as emoji sequences and several scripts need them.
+    static bool IsHiddenFormat(char c) => char.GetUnicodeCategory(c) == UnicodeCategory.Format && c is not '\u200C' and not '\u200D';
 
     static bool HasLoneSurrogate(string value)
     {

@@ -14,6 +14,9 @@ static class HttpApi
         {
             options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
             options.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+            options.SerializerOptions.AllowDuplicateProperties = false;
+            options.SerializerOptions.MaxDepth = 32;
+            options.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
         // Binding failures throw so that the exception handler answers them as problem+json naming the field.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -22,8 +25,10 @@ static class HttpApi
             context.ProblemDetails.Type ??= $"https://httpstatuses.io/{context.ProblemDetails.Status}";
             context.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
         });
+        services.AddSingleton<IProblemDetailsService, ProblemJsonForEveryClient>();
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         services.AddSingleton<IdempotencyStore>();
+        services.AddRequestLimits();
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "ServerlessCreds API";
@@ -38,9 +43,12 @@ static class HttpApi
         app.UseCorrelationId();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestLimits();
         app.UseRequestBodyLimit();
+        app.UseFrontEndCors();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/api/health"),
             api => api.Use(async (context, next) =>
