@@ -9,8 +9,9 @@ public sealed class StorageTables(Func<string, TableClient> open)
     public TableClient ExternalApplications { get; } = open("ExternalApplications");
     public TableClient Deliveries { get; } = open("Deliveries");
     public TableClient SecretLinks { get; } = open("SecretLinks");
+    public TableClient Audit { get; } = open("Audit");
 
-    public IEnumerable<TableClient> All => [Applications, ClientIds, Scopes, ExternalApplications, Deliveries, SecretLinks];
+    public IEnumerable<TableClient> All => [Applications, ClientIds, Scopes, ExternalApplications, Deliveries, SecretLinks, Audit];
 
     public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken)
     {
