@@ -46,7 +46,8 @@ public sealed class TableAuditLog(StorageTables tables) : IAuditLog
         {
             Id = row.RowKey[(row.RowKey.IndexOf('-', StringComparison.Ordinal) + 1)..],
             BusinessUnit = row.PartitionKey,
-            At = row.GetDateTimeOffset("At")!.Value,
+            // The key keeps every tick; the At property is for people browsing the table.
+            At = new DateTimeOffset(DateTimeOffset.MaxValue.UtcTicks - long.Parse(row.RowKey[..19], CultureInfo.InvariantCulture), TimeSpan.Zero),
             ActorId = row.GetString("ActorId")!,
             ActorName = row.GetString("ActorName")!,
             Action = row.GetString("Action")!,
