@@ -11,6 +11,7 @@ using ServerlessCreds.Adapters.Queues;
 using ServerlessCreds.Adapters.Storage;
 using ServerlessCreds.Adapters.Tables;
 using ServerlessCreds.Applications;
+using ServerlessCreds.Audit;
 using ServerlessCreds.Common;
 using ServerlessCreds.Credentials;
 using ServerlessCreds.Deliveries;
@@ -69,6 +70,7 @@ public static class AzureAdapters
         services.AddSingleton<IApplicationStore, TableApplicationStore>();
         services.AddSingleton<IClientIdRegistry, TableClientIdRegistry>();
         services.AddSingleton<IDeliveryStore, TableDeliveryStore>();
+        services.AddSingleton<IAuditLog, TableAuditLog>();
         services.AddSingleton(sp => new SecretEmailRequests(new QueueClient(sp.GetRequiredService<StorageAccount>(), SecretEmailRequests.QueueName)));
         services.AddSingleton<ISecretEmailRequests>(sp => sp.GetRequiredService<SecretEmailRequests>());
         services.AddSingleton<IHealthProbe, TableStorageProbe>();

@@ -27,6 +27,7 @@ app.MapExternalApplications();
 app.MapApplications();
 app.MapSecrets();
 app.MapSecretEmails();
+app.MapAudit();
 app.MapFunctionTriggers();
 app.MapReveal();
 app.MapDevelopmentOutbox();

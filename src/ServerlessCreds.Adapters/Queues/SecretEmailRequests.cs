@@ -32,6 +32,7 @@ public sealed class SecretEmailRequests(QueueClient queue) : ISecretEmailRequest
     }
 }
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SecretEmailMessage))]
 sealed partial class SecretEmailJsonContext : JsonSerializerContext;

@@ -10,8 +10,9 @@ public sealed class StorageTables(Func<string, TableClient> open)
     public TableClient Deliveries { get; } = open("Deliveries");
     public TableClient SecretLinks { get; } = open("SecretLinks");
     public TableClient Idempotency { get; } = open("Idempotency");
+    public TableClient Audit { get; } = open("Audit");
 
-    public IEnumerable<TableClient> All => [Applications, ClientIds, Scopes, ExternalApplications, Deliveries, SecretLinks, Idempotency];
+    public IEnumerable<TableClient> All => [Applications, ClientIds, Scopes, ExternalApplications, Deliveries, SecretLinks, Idempotency, Audit];
 
     public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken)
     {

@@ -1,5 +1,3 @@
-using System.Buffers.Text;
-using System.Text;
 using ServerlessCreds.Applications;
 using ServerlessCreds.Common;
 using ServerlessCreds.Credentials;
@@ -20,20 +18,8 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
 
     public async Task<Page<Application>> ListAsync(string businessUnit, PageRequest page, CancellationToken cancellationToken)
     {
-        var tableToken = page.ContinuationToken is null ? null : UnwrapContinuation(businessUnit, page.ContinuationToken);
-        var filter = TableFilter.And(TableFilter.Equal("PartitionKey", businessUnit), TableFilter.StartsWith("RowKey", ApplicationPrefix));
-        TablePage rows;
-        try
-        {
-            rows = await Table.QueryAsync(filter, page.Size, tableToken, null, cancellationToken);
-        }
-        catch (ArgumentException e) when (e.ParamName == "continuationToken")
-        {
-            throw InvalidContinuation();
-        }
-
-        var next = rows.ContinuationToken is null ? null : WrapContinuation(businessUnit, rows.ContinuationToken);
-        return new Page<Application>(rows.Items.Select(ToApplication).ToList(), next);
+        var rows = await TablePages.ReadPartitionPageAsync(Table, businessUnit, TableFilter.StartsWith("RowKey", ApplicationPrefix), page, cancellationToken);
+        return new Page<Application>(rows.Items.Select(ToApplication).ToList(), rows.ContinuationToken);
     }
 
     public async Task<Application?> FindAsync(string businessUnit, string id, CancellationToken cancellationToken)
@@ -213,32 +199,4 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
             Vault = new VaultSecretVersion(row.GetString("VaultName")!, row.GetString("VaultVersion")!),
         };
     }
-
-    // The page token names its business unit so a token from one unit's list is refused by another's.
-    static string WrapContinuation(string businessUnit, string tableToken) =>
-        Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{businessUnit}\n{tableToken}"));
-
-    static string UnwrapContinuation(string businessUnit, string token)
-    {
-        string text;
-        try
-        {
-            text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
-        }
-        catch (FormatException)
-        {
-            throw InvalidContinuation();
-        }
-
-        var separator = text.IndexOf('\n', StringComparison.Ordinal);
-        if (separator < 0 || text[..separator] != businessUnit)
-        {
-            throw InvalidContinuation();
-        }
-
-        return text[(separator + 1)..];
-    }
-
-    static DomainException InvalidContinuation() =>
-        DomainException.Invalid("continuationToken", "Is not a token this list returned.");
 }

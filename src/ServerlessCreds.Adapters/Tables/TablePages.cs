@@ -1,3 +1,7 @@
+using System.Buffers.Text;
+using System.Text;
+using ServerlessCreds.Common;
+
 namespace ServerlessCreds.Adapters.Tables;
 
 static class TablePages
@@ -17,4 +21,52 @@ static class TablePages
 
         return rows;
     }
+
+    /// <summary>
+    /// One page of <paramref name="filter"/> inside one partition (a business unit). The page token names its partition,
+    /// so a token from one business unit's list is refused by another's.
+    /// </summary>
+    public static async Task<Page<TableEntity>> ReadPartitionPageAsync(
+        TableClient table, string partitionKey, string filter, PageRequest page, CancellationToken cancellationToken)
+    {
+        var tableToken = page.ContinuationToken is null ? null : UnwrapContinuation(partitionKey, page.ContinuationToken);
+        TablePage rows;
+        try
+        {
+            rows = await table.QueryAsync(TableFilter.And(TableFilter.Equal("PartitionKey", partitionKey), filter), page.Size, tableToken, null, cancellationToken);
+        }
+        catch (ArgumentException e) when (e.ParamName == "continuationToken")
+        {
+            throw InvalidContinuation();
+        }
+
+        return new Page<TableEntity>(rows.Items, rows.ContinuationToken is null ? null : WrapContinuation(partitionKey, rows.ContinuationToken));
+    }
+
+    static string WrapContinuation(string partitionKey, string tableToken) =>
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{partitionKey}\n{tableToken}"));
+
+    static string UnwrapContinuation(string partitionKey, string token)
+    {
+        string text;
+        try
+        {
+            text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
+        }
+        catch (FormatException)
+        {
+            throw InvalidContinuation();
+        }
+
+        var separator = text.IndexOf('\n', StringComparison.Ordinal);
+        if (separator < 0 || text[..separator] != partitionKey)
+        {
+            throw InvalidContinuation();
+        }
+
+        return text[(separator + 1)..];
+    }
+
+    static DomainException InvalidContinuation() =>
+        DomainException.Invalid("continuationToken", "Is not a token this list returned.");
 }

@@ -1,4 +1,4 @@
-using ServerlessCreds.Callers;
+using ServerlessCreds.Audit;
 using ServerlessCreds.Common;
 using ServerlessCreds.Credentials;
 using ServerlessCreds.ExternalApplications;
@@ -26,6 +26,7 @@ public sealed class ApplicationService(
     IExternalApplicationCatalog externalApplications,
     ScopeService scopes,
     CredentialService credentials,
+    AuditTrail audit,
     TimeProvider clock)
 {
     public Task<Page<Application>> ListAsync(string businessUnit, PageRequest page, CancellationToken cancellationToken) =>
@@ -34,7 +35,7 @@ public sealed class ApplicationService(
     public Task<Application?> FindAsync(string businessUnit, string id, CancellationToken cancellationToken) =>
         store.FindAsync(businessUnit, id, cancellationToken);
 
-    public async Task<CreatedApplication> CreateAsync(string businessUnit, NewApplication request, Caller caller, CancellationToken cancellationToken)
+    public async Task<CreatedApplication> CreateAsync(string businessUnit, NewApplication request, AuditContext context, CancellationToken cancellationToken)
     {
         var draft = request.Kind switch
         {
@@ -45,32 +46,35 @@ public sealed class ApplicationService(
         };
 
         var id = Ids.New();
-        var now = clock.GetUtcNow();
-        var application = draft with
+        return await audit.RecordChangeAsync(context, businessUnit, AuditActions.ApplicationCreated, AuditTarget.Application(id), async () =>
         {
-            Id = id,
-            BusinessUnit = businessUnit,
-            ClientId = await ReserveClientIdAsync(businessUnit, id, cancellationToken),
-            CreatedAt = now,
-            CreatedBy = caller.Id,
-            UpdatedAt = now,
-        };
+            var now = clock.GetUtcNow();
+            var application = draft with
+            {
+                Id = id,
+                BusinessUnit = businessUnit,
+                ClientId = await ReserveClientIdAsync(businessUnit, id, cancellationToken),
+                CreatedAt = now,
+                CreatedBy = context.Actor.Id,
+                UpdatedAt = now,
+            };
 
-        var secret = await credentials.GenerateAsync(businessUnit, id, expiresInDays: null, cancellationToken);
-        try
-        {
-            return new CreatedApplication(await store.AddAsync(application, secret.Metadata, cancellationToken), secret);
-        }
-        catch (DependencyUnavailableException e)
-        {
-            await credentials.AbandonAsync(secret, e);
-            throw;
-        }
+            var secret = await credentials.GenerateAsync(businessUnit, id, Ids.New(), ClientSecret.DefaultLifetimeDays, cancellationToken);
+            try
+            {
+                return new CreatedApplication(await store.AddAsync(application, secret.Metadata, cancellationToken), secret);
+            }
+            catch (DependencyUnavailableException e)
+            {
+                await credentials.AbandonAsync(secret, e);
+                throw;
+            }
+        }, cancellationToken);
     }
 
     /// <summary>Applies <paramref name="changes"/> if the application is still at <paramref name="expectedVersion"/> (when given).</summary>
     public async Task<Application?> UpdateAsync(
-        string businessUnit, string id, ApplicationChanges changes, string? expectedVersion, CancellationToken cancellationToken)
+        string businessUnit, string id, ApplicationChanges changes, string? expectedVersion, AuditContext context, CancellationToken cancellationToken)
     {
         var current = await store.FindAsync(businessUnit, id, cancellationToken);
         if (current is null)
@@ -102,10 +106,11 @@ public sealed class ApplicationService(
             Enabled = changes.Enabled ?? current.Enabled,
             UpdatedAt = clock.GetUtcNow(),
         };
-        return await store.UpdateAsync(updated, cancellationToken);
+        return await audit.RecordChangeAsync(
+            context, businessUnit, AuditActions.ApplicationUpdated, AuditTarget.Application(id), () => store.UpdateAsync(updated, cancellationToken), cancellationToken);
     }
 
-    public async Task<Application?> AddScopeAsync(string businessUnit, string id, string scope, CancellationToken cancellationToken)
+    public async Task<Application?> AddScopeAsync(string businessUnit, string id, string scope, AuditContext context, CancellationToken cancellationToken)
     {
         var current = await store.FindAsync(businessUnit, id, cancellationToken);
         if (current is null)
@@ -126,10 +131,12 @@ public sealed class ApplicationService(
             throw DomainException.Invalid("scope", $"An application can hold at most {Application.MaxScopes} scopes.");
         }
 
-        return await store.UpdateAsync(current with { Scopes = [.. current.Scopes, resolved[0]], UpdatedAt = clock.GetUtcNow() }, cancellationToken);
+        var updated = current with { Scopes = [.. current.Scopes, resolved[0]], UpdatedAt = clock.GetUtcNow() };
+        return await audit.RecordChangeAsync(
+            context, businessUnit, AuditActions.ApplicationScopeAdded, AuditTarget.ApplicationScope(id, resolved[0]), () => store.UpdateAsync(updated, cancellationToken), cancellationToken);
     }
 
-    public async Task<Application?> RemoveScopeAsync(string businessUnit, string id, string scope, CancellationToken cancellationToken)
+    public async Task<Application?> RemoveScopeAsync(string businessUnit, string id, string scope, AuditContext context, CancellationToken cancellationToken)
     {
         var current = await store.FindAsync(businessUnit, id, cancellationToken);
         if (current is null)
@@ -137,22 +144,26 @@ public sealed class ApplicationService(
             return null;
         }
 
-        var remaining = current.Scopes.Where(s => !s.Equals(scope, StringComparison.OrdinalIgnoreCase)).ToList();
-        if (remaining.Count == current.Scopes.Count)
+        var removed = current.Scopes.FirstOrDefault(s => s.Equals(scope, StringComparison.OrdinalIgnoreCase));
+        if (removed is null)
         {
             return current;
         }
+
+        var remaining = current.Scopes.Where(s => s != removed).ToList();
 
         if (remaining.Count == 0)
         {
             throw DomainException.Invalid("scope", "The last scope of an application cannot be removed.");
         }
 
-        return await store.UpdateAsync(current with { Scopes = remaining, UpdatedAt = clock.GetUtcNow() }, cancellationToken);
+        var updated = current with { Scopes = remaining, UpdatedAt = clock.GetUtcNow() };
+        return await audit.RecordChangeAsync(
+            context, businessUnit, AuditActions.ApplicationScopeRemoved, AuditTarget.ApplicationScope(id, removed), () => store.UpdateAsync(updated, cancellationToken), cancellationToken);
     }
 
     /// <summary>Deletes the application; false when it does not exist in that business unit.</summary>
-    public async Task<bool> DeleteAsync(string businessUnit, string id, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(string businessUnit, string id, AuditContext context, CancellationToken cancellationToken)
     {
         var current = await store.FindAsync(businessUnit, id, cancellationToken);
         if (current is null)
@@ -160,10 +171,13 @@ public sealed class ApplicationService(
             return false;
         }
 
-        // Secrets stop working first: if the vault is down nothing is deleted and the caller can retry.
-        await credentials.DisableAllAsync(current, cancellationToken);
-        await store.DeleteAsync(current, cancellationToken);
-        return true;
+        return await audit.RecordChangeAsync(context, businessUnit, AuditActions.ApplicationDeleted, AuditTarget.Application(id), async () =>
+        {
+            // Secrets stop working first: if the vault is down nothing is deleted and the caller can retry.
+            await credentials.DisableAllAsync(current, cancellationToken);
+            await store.DeleteAsync(current, cancellationToken);
+            return true;
+        }, cancellationToken);
     }
 
     async Task<Application> InternalDraftAsync(NewApplication request, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using ServerlessCreds.Applications;
+using ServerlessCreds.Audit;
 using ServerlessCreds.Common;
 
 namespace ServerlessCreds.Credentials;
@@ -7,7 +8,7 @@ namespace ServerlessCreds.Credentials;
 /// Issues, rotates and revokes client secrets. The vault is written first and the tables second, so a vault failure
 /// leaves nothing behind; when the table write fails after it, the new vault version is disabled again.
 /// </summary>
-public sealed class CredentialService(IApplicationStore store, ISecretVault vault, TimeProvider clock)
+public sealed class CredentialService(IApplicationStore store, ISecretVault vault, AuditTrail audit, TimeProvider clock)
 {
     public async Task<IReadOnlyList<ClientSecret>?> ListAsync(string businessUnit, string applicationId, CancellationToken cancellationToken)
     {
@@ -16,18 +17,11 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
     }
 
     /// <summary>Generates a secret and stores its value in the vault; the caller persists the metadata (and must call <see cref="AbandonAsync"/> if that fails).</summary>
-    public async Task<IssuedSecret> GenerateAsync(string businessUnit, string applicationId, int? expiresInDays, CancellationToken cancellationToken)
+    public async Task<IssuedSecret> GenerateAsync(string businessUnit, string applicationId, string secretId, int lifetimeDays, CancellationToken cancellationToken)
     {
-        var lifetime = expiresInDays ?? ClientSecret.DefaultLifetimeDays;
-        if (lifetime is < 1 or > ClientSecret.MaxLifetimeDays)
-        {
-            throw DomainException.Invalid("expiresInDays", $"Must be between 1 and {ClientSecret.MaxLifetimeDays}.");
-        }
-
         var value = ClientSecretGenerator.Generate();
         var now = clock.GetUtcNow();
-        var secretId = Ids.New();
-        var expiresAt = now.AddDays(lifetime);
+        var expiresAt = now.AddDays(lifetimeDays);
         var version = await vault.StoreAsync(new SecretLocator(businessUnit, applicationId, secretId), value, expiresAt, cancellationToken);
         var metadata = new ClientSecret
         {
@@ -40,6 +34,15 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
             Vault = version,
         };
         return new IssuedSecret(metadata, value);
+    }
+
+    /// <summary>The requested lifetime in days, or the default; 1..<see cref="ClientSecret.MaxLifetimeDays"/>.</summary>
+    public static int LifetimeDays(int? expiresInDays)
+    {
+        var lifetime = expiresInDays ?? ClientSecret.DefaultLifetimeDays;
+        return lifetime is < 1 or > ClientSecret.MaxLifetimeDays
+            ? throw DomainException.Invalid("expiresInDays", $"Must be between 1 and {ClientSecret.MaxLifetimeDays}.")
+            : lifetime;
     }
 
     /// <summary>Disables a generated secret whose metadata could not be stored, so no unreferenced value stays usable.</summary>
@@ -56,7 +59,7 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
     }
 
     /// <summary>Adds a second active secret so a customer can rotate without downtime; null when the application does not exist.</summary>
-    public async Task<IssuedSecret?> RotateAsync(string businessUnit, string applicationId, int? expiresInDays, CancellationToken cancellationToken)
+    public async Task<IssuedSecret?> RotateAsync(string businessUnit, string applicationId, int? expiresInDays, AuditContext context, CancellationToken cancellationToken)
     {
         var application = await store.FindAsync(businessUnit, applicationId, cancellationToken);
         if (application is null)
@@ -71,25 +74,30 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
             throw DomainException.Conflict($"The application already has {ClientSecret.MaxActivePerApplication} active secrets; revoke one first.");
         }
 
-        var issued = await GenerateAsync(businessUnit, applicationId, expiresInDays, cancellationToken);
-        try
+        var lifetimeDays = LifetimeDays(expiresInDays);
+        var secretId = Ids.New();
+        return await audit.RecordChangeAsync(context, businessUnit, AuditActions.SecretCreated, AuditTarget.Secret(applicationId, secretId), async () =>
         {
-            // Conditional on the application's version, so two concurrent rotations cannot both pass the count above.
-            await store.AddSecretAsync(application with { UpdatedAt = now }, issued.Metadata, cancellationToken);
-        }
-        catch (Exception e) when (e is DependencyUnavailableException or DomainException)
-        {
-            await AbandonAsync(issued, e);
-            throw e is DomainException { Kind: DomainErrorKind.VersionMismatch }
-                ? DomainException.Conflict("The application changed while the secret was being added; try again.")
-                : e;
-        }
+            var issued = await GenerateAsync(businessUnit, applicationId, secretId, lifetimeDays, cancellationToken);
+            try
+            {
+                // Conditional on the application's version, so two concurrent rotations cannot both pass the count above.
+                await store.AddSecretAsync(application with { UpdatedAt = now }, issued.Metadata, cancellationToken);
+            }
+            catch (Exception e) when (e is DependencyUnavailableException or DomainException)
+            {
+                await AbandonAsync(issued, e);
+                throw e is DomainException { Kind: DomainErrorKind.VersionMismatch }
+                    ? DomainException.Conflict("The application changed while the secret was being added; try again.")
+                    : e;
+            }
 
-        return issued;
+            return issued;
+        }, cancellationToken);
     }
 
     /// <summary>Revokes at once: the vault version is disabled before the metadata says so. False when there is no such secret.</summary>
-    public async Task<bool> RevokeAsync(string businessUnit, string applicationId, string secretId, CancellationToken cancellationToken)
+    public async Task<bool> RevokeAsync(string businessUnit, string applicationId, string secretId, AuditContext context, CancellationToken cancellationToken)
     {
         var application = await store.FindAsync(businessUnit, applicationId, cancellationToken);
         var secret = application is null ? null : (await store.ListSecretsAsync(application, cancellationToken)).FirstOrDefault(s => s.SecretId == secretId);
@@ -98,13 +106,17 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
             return false;
         }
 
-        if (secret.RevokedAt is null)
+        if (secret.RevokedAt is not null)
+        {
+            return true;
+        }
+
+        return await audit.RecordChangeAsync(context, businessUnit, AuditActions.SecretRevoked, AuditTarget.Secret(applicationId, secretId), async () =>
         {
             await vault.DisableAsync(secret.Vault, cancellationToken);
             await store.UpdateSecretAsync(secret with { RevokedAt = clock.GetUtcNow() }, cancellationToken);
-        }
-
-        return true;
+            return true;
+        }, cancellationToken);
     }
 
     /// <summary>Disables the vault versions of secrets that expired, so an expired value cannot be read even by mistake.</summary>

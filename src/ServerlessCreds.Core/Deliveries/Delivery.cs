@@ -54,5 +54,5 @@ public sealed record Delivery
         : Status;
 }
 
-/// <summary>The queue message: ids only, never the secret or the link token.</summary>
-public sealed record SecretEmailMessage(string BusinessUnit, string ApplicationId, string DeliveryId);
+/// <summary>The queue message: ids only, never the secret or the link token. The correlation id is the requesting call's, for the audit log.</summary>
+public sealed record SecretEmailMessage(string BusinessUnit, string ApplicationId, string DeliveryId, string? CorrelationId = null);

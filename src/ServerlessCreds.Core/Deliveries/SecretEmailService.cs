@@ -1,6 +1,6 @@
 using System.Net.Mail;
 using ServerlessCreds.Applications;
-using ServerlessCreds.Callers;
+using ServerlessCreds.Audit;
 using ServerlessCreds.Common;
 using ServerlessCreds.Credentials;
 using ServerlessCreds.SecretLinks;
@@ -40,12 +40,13 @@ public sealed class SecretEmailService(
     ILinkKeySource linkKeys,
     IEmailSender email,
     SecretEmailSettings settings,
+    AuditTrail audit,
     TimeProvider clock)
 {
     const int DefaultExpiryHours = 72;
     const int MaxExpiryHours = 168;
 
-    public async Task<Delivery?> RequestAsync(string businessUnit, string applicationId, SecretEmailRequest request, Caller caller, CancellationToken cancellationToken)
+    public async Task<Delivery?> RequestAsync(string businessUnit, string applicationId, SecretEmailRequest request, AuditContext context, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         if (string.IsNullOrEmpty(request.RecipientEmail))
@@ -83,35 +84,39 @@ public sealed class SecretEmailService(
             ? active.MaxBy(s => s.CreatedAt) ?? throw DomainException.Conflict("The application has no active secret to send.")
             : active.SingleOrDefault(s => s.SecretId == request.SecretId) ?? throw DomainException.Invalid("secretId", "Is not an active secret of this application.");
 
-        var delivery = await deliveries.AddAsync(
-            new Delivery
+        var deliveryId = Ids.New();
+        return await audit.RecordChangeAsync(context, businessUnit, AuditActions.SecretEmailRequested, AuditTarget.SecretEmail(applicationId, deliveryId), async () =>
+        {
+            var delivery = await deliveries.AddAsync(
+                new Delivery
+                {
+                    DeliveryId = deliveryId,
+                    BusinessUnit = businessUnit,
+                    ApplicationId = applicationId,
+                    SecretId = secret.SecretId,
+                    RecipientEmail = request.RecipientEmail!,
+                    RecipientName = request.RecipientName,
+                    CreatedAt = now,
+                    CreatedBy = context.Actor.Id,
+                    CreatedByName = context.Actor.Name,
+                    ExpiresAt = now.AddHours(request.ExpiresInHours ?? DefaultExpiryHours),
+                    Status = DeliveryStatus.Queued,
+                    PassphraseHash = request.Passphrase is null ? null : Passphrases.Hash(request.Passphrase),
+                },
+                cancellationToken);
+
+            try
             {
-                DeliveryId = Ids.New(),
-                BusinessUnit = businessUnit,
-                ApplicationId = applicationId,
-                SecretId = secret.SecretId,
-                RecipientEmail = request.RecipientEmail!,
-                RecipientName = request.RecipientName,
-                CreatedAt = now,
-                CreatedBy = caller.Id,
-                CreatedByName = caller.Name,
-                ExpiresAt = now.AddHours(request.ExpiresInHours ?? DefaultExpiryHours),
-                Status = DeliveryStatus.Queued,
-                PassphraseHash = request.Passphrase is null ? null : Passphrases.Hash(request.Passphrase),
-            },
-            cancellationToken);
+                await queue.EnqueueAsync(new SecretEmailMessage(businessUnit, applicationId, delivery.DeliveryId, context.CorrelationId), cancellationToken);
+            }
+            catch (DependencyUnavailableException)
+            {
+                await TryMarkAsync(delivery with { Status = DeliveryStatus.Failed, FailureReason = "The request could not be queued." });
+                throw;
+            }
 
-        try
-        {
-            await queue.EnqueueAsync(new SecretEmailMessage(businessUnit, applicationId, delivery.DeliveryId), cancellationToken);
-        }
-        catch (DependencyUnavailableException)
-        {
-            await TryMarkAsync(delivery with { Status = DeliveryStatus.Failed, FailureReason = "The request could not be queued." });
-            throw;
-        }
-
-        return delivery;
+            return delivery;
+        }, cancellationToken);
     }
 
     /// <summary>The delivery with the status callers see; null when the application or delivery does not exist.</summary>
@@ -139,6 +144,7 @@ public sealed class SecretEmailService(
             // The queue is about to give up on this message; say so on the delivery instead of leaving it queued.
             if (await deliveries.FindAsync(message.BusinessUnit, message.ApplicationId, message.DeliveryId, cancellationToken) is { Status: DeliveryStatus.Queued or DeliveryStatus.Sending } stuck)
             {
+                await RecordSendAsync(message, AuditActions.SecretEmailFailed, cancellationToken);
                 await TryMarkAsync(stuck with { Status = DeliveryStatus.Failed, FailureReason = $"The email could not be sent after {attempt} attempts." });
             }
 
@@ -169,6 +175,7 @@ public sealed class SecretEmailService(
 
         if (delivery.Status == DeliveryStatus.Sending && await email.WasAcceptedAsync(delivery.OperationId, cancellationToken))
         {
+            await RecordSendAsync(message, AuditActions.SecretEmailSent, cancellationToken);
             await deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Sent, SentAt = clock.GetUtcNow() }, cancellationToken);
             return new SendOutcome.Done();
         }
@@ -185,9 +192,11 @@ public sealed class SecretEmailService(
         switch (result)
         {
             case EmailSendResult.Accepted:
+                await RecordSendAsync(message, AuditActions.SecretEmailSent, cancellationToken);
                 await deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Sent, SentAt = clock.GetUtcNow() }, cancellationToken);
                 return new SendOutcome.Done();
             case EmailSendResult.Rejected rejected:
+                await RecordSendAsync(message, AuditActions.SecretEmailFailed, cancellationToken);
                 await deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Failed, FailureReason = rejected.Reason }, cancellationToken);
                 return new SendOutcome.Done();
             case EmailSendResult.Throttled throttled:
@@ -211,6 +220,14 @@ public sealed class SecretEmailService(
 
         return expired;
     }
+
+    // Written before the delivery's status changes: if it fails, the message comes back and the entry is written then
+    // (at least once). The entry carries the correlation id of the request that asked for the email.
+    Task RecordSendAsync(SecretEmailMessage message, string action, CancellationToken cancellationToken) =>
+        audit.RecordAsync(
+            new AuditContext(AuditActor.System, message.CorrelationId ?? message.DeliveryId), message.BusinessUnit, action,
+            AuditTarget.SecretEmail(message.ApplicationId, message.DeliveryId), action == AuditActions.SecretEmailSent ? AuditOutcomes.Succeeded : AuditOutcomes.Failed,
+            cancellationToken);
 
     async Task<bool> SecretUsableAsync(Application application, string secretId, CancellationToken cancellationToken) =>
         (await applications.ListSecretsAsync(application, cancellationToken)).Any(s => s.SecretId == secretId && s.StateAt(clock.GetUtcNow()) == SecretState.Active);

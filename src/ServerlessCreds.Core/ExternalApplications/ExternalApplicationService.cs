@@ -1,4 +1,5 @@
 using ServerlessCreds.Applications;
+using ServerlessCreds.Audit;
 using ServerlessCreds.Common;
 using ServerlessCreds.Scopes;
 
@@ -11,11 +12,11 @@ public sealed record NewExternalApplication(
     IReadOnlyList<string?>? Scopes,
     IReadOnlyList<string?>? CallbackUrls);
 
-public sealed class ExternalApplicationService(IExternalApplicationCatalog catalog, ScopeService scopes)
+public sealed class ExternalApplicationService(IExternalApplicationCatalog catalog, ScopeService scopes, AuditTrail audit)
 {
     public Task<IReadOnlyList<ExternalApplication>> ListAsync(CancellationToken cancellationToken) => catalog.ListAsync(cancellationToken);
 
-    public async Task<ExternalApplication> AddAsync(NewExternalApplication request, CancellationToken cancellationToken)
+    public async Task<ExternalApplication> AddAsync(NewExternalApplication request, AuditContext context, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         Text.RequireName(errors, "vendorName", request.VendorName);
@@ -27,7 +28,11 @@ public sealed class ExternalApplicationService(IExternalApplicationCatalog catal
 
         var application = new ExternalApplication(
             Ids.New(), request.VendorName!, request.ApplicationName!, request.Description ?? "", resolvedScopes, callbackUrls);
-        await catalog.AddAsync(application, cancellationToken);
-        return application;
+        return await audit.RecordChangeAsync(
+            context, AuditTrail.PlatformLog, AuditActions.ExternalApplicationCreated, AuditTarget.ExternalApplication(application.Id), async () =>
+            {
+                await catalog.AddAsync(application, cancellationToken);
+                return application;
+            }, cancellationToken);
     }
 }

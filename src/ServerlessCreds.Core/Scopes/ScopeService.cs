@@ -1,16 +1,17 @@
 using System.Text.RegularExpressions;
+using ServerlessCreds.Audit;
 using ServerlessCreds.Common;
 
 namespace ServerlessCreds.Scopes;
 
 public sealed record NewScope(string? Name, string? DisplayName, string? Description);
 
-public sealed partial class ScopeService(IScopeCatalog catalog)
+public sealed partial class ScopeService(IScopeCatalog catalog, AuditTrail audit)
 {
     public Task<IReadOnlyList<Scope>> ListAsync(CancellationToken cancellationToken) => catalog.ListAsync(cancellationToken);
 
-    /// <summary>Adds a scope; returns null when one with that name already exists.</summary>
-    public async Task<Scope?> AddAsync(NewScope request, CancellationToken cancellationToken)
+    /// <summary>Adds a scope; a conflict when one with that name already exists.</summary>
+    public async Task<Scope> AddAsync(NewScope request, AuditContext context, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         if (request.Name is null)
@@ -27,7 +28,9 @@ public sealed partial class ScopeService(IScopeCatalog catalog)
         errors.ThrowIfAny();
 
         var scope = new Scope(request.Name!, request.DisplayName ?? request.Name!, request.Description ?? "", BuiltIn: false);
-        return await catalog.TryAddAsync(scope, cancellationToken) ? scope : null;
+        return await audit.RecordChangeAsync(context, AuditTrail.PlatformLog, AuditActions.ScopeCreated, AuditTarget.Scope(scope.Name), async () =>
+            await catalog.TryAddAsync(scope, cancellationToken) ? scope : throw DomainException.Conflict($"A scope named '{scope.Name}' already exists."),
+            cancellationToken);
     }
 
     /// <summary>Seeds the built-in scopes; safe to run on every start and from several instances at once.</summary>

@@ -1,4 +1,5 @@
 using ServerlessCreds.Applications;
+using ServerlessCreds.Audit;
 using ServerlessCreds.Common;
 using ServerlessCreds.Credentials;
 using ServerlessCreds.Deliveries;
@@ -33,9 +34,10 @@ public abstract record RevealResult
 /// <summary>
 /// One-time links. Looking at a link consumes nothing (mail scanners follow links); revealing succeeds exactly once:
 /// the vault is read before the delivery is marked viewed, and that mark is an ETag-conditional write, so of any number
-/// of concurrent reveals one wins and the rest see "already viewed".
+/// of concurrent reveals one wins and the rest see "already viewed". Every attempt on a known link is audited before
+/// anything about the link changes; attempts with unknown tokens name no business unit and are not.
 /// </summary>
-public sealed class RevealService(IApplicationStore applications, IDeliveryStore deliveries, ISecretVault vault, TimeProvider clock)
+public sealed class RevealService(IApplicationStore applications, IDeliveryStore deliveries, ISecretVault vault, AuditTrail audit, TimeProvider clock)
 {
     const int MaxConflictRetries = 10;
 
@@ -45,11 +47,17 @@ public sealed class RevealService(IApplicationStore applications, IDeliveryStore
         return link.Result ?? new RevealResult.Ready(link.Application!.ApplicationName, link.Delivery!.PassphraseHash is not null);
     }
 
-    public async Task<RevealResult> RevealAsync(string token, string? passphrase, CancellationToken cancellationToken)
+    public async Task<RevealResult> RevealAsync(string token, string? passphrase, AuditContext context, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxConflictRetries; attempt++)
         {
             var link = await OpenAsync(token, cancellationToken);
+            if (link.Result is RevealResult.Unavailable unavailable)
+            {
+                await RefuseAsync(context, link.Delivery!, RefusalOutcome(unavailable.Status, link.Delivery!), cancellationToken);
+                return unavailable;
+            }
+
             if (link.Result is not null)
             {
                 return link.Result;
@@ -62,12 +70,13 @@ public sealed class RevealService(IApplicationStore applications, IDeliveryStore
                 {
                     if (string.IsNullOrEmpty(passphrase))
                     {
+                        await RefuseAsync(context, delivery, AuditOutcomes.PassphraseRequired, cancellationToken);
                         return new RevealResult.PassphraseRequired();
                     }
 
                     if (!Passphrases.Verify(passphrase, delivery.PassphraseHash))
                     {
-                        return await CountWrongPassphraseAsync(delivery, cancellationToken);
+                        return await CountWrongPassphraseAsync(context, delivery, cancellationToken);
                     }
                 }
 
@@ -75,10 +84,14 @@ public sealed class RevealService(IApplicationStore applications, IDeliveryStore
                 var value = await vault.ReadAsync(secret.Vault, cancellationToken);
                 if (value is null)
                 {
+                    await RefuseAsync(context, delivery, AuditOutcomes.Revoked, cancellationToken);
                     return new RevealResult.Unavailable(DeliveryStatus.Revoked);
                 }
 
-                await deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Viewed, ViewedAt = clock.GetUtcNow() }, cancellationToken);
+                await audit.RecordChangeAsync(
+                    context, delivery.BusinessUnit, AuditActions.SecretRevealed, Target(delivery),
+                    () => deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Viewed, ViewedAt = clock.GetUtcNow() }, cancellationToken),
+                    cancellationToken);
                 return new RevealResult.Revealed(application.ApplicationName, application.ClientId, value);
             }
             catch (DomainException e) when (e.Kind == DomainErrorKind.VersionMismatch)
@@ -90,10 +103,11 @@ public sealed class RevealService(IApplicationStore applications, IDeliveryStore
         throw new DependencyUnavailableException("link store");
     }
 
-    async Task<RevealResult> CountWrongPassphraseAsync(Delivery delivery, CancellationToken cancellationToken)
+    async Task<RevealResult> CountWrongPassphraseAsync(AuditContext context, Delivery delivery, CancellationToken cancellationToken)
     {
         var wrong = delivery.WrongPassphrases + 1;
         var burnt = wrong >= Delivery.MaxWrongPassphrases;
+        await RefuseAsync(context, delivery, burnt ? AuditOutcomes.Burnt : AuditOutcomes.WrongPassphrase, cancellationToken);
         await deliveries.UpdateAsync(
             delivery with
             {
@@ -119,8 +133,22 @@ public sealed class RevealService(IApplicationStore applications, IDeliveryStore
         var status = delivery.EffectiveStatus(clock.GetUtcNow(), usable);
         return status is DeliveryStatus.Sent or DeliveryStatus.Queued
             ? new OpenLink(null, delivery, application, secret)
-            : new OpenLink(new RevealResult.Unavailable(status), null, null, null);
+            : new OpenLink(new RevealResult.Unavailable(status), delivery, null, null);
     }
+
+    Task RefuseAsync(AuditContext context, Delivery delivery, string outcome, CancellationToken cancellationToken) =>
+        audit.RecordAsync(context, delivery.BusinessUnit, AuditActions.SecretRevealRefused, Target(delivery), outcome, cancellationToken);
+
+    static AuditTarget Target(Delivery delivery) => AuditTarget.SecretEmail(delivery.ApplicationId, delivery.DeliveryId);
+
+    static string RefusalOutcome(DeliveryStatus status, Delivery delivery) => status switch
+    {
+        DeliveryStatus.Viewed => AuditOutcomes.AlreadyViewed,
+        DeliveryStatus.Expired => AuditOutcomes.Expired,
+        DeliveryStatus.Revoked when delivery.WrongPassphrases >= Delivery.MaxWrongPassphrases => AuditOutcomes.Burnt,
+        DeliveryStatus.Revoked => AuditOutcomes.Revoked,
+        _ => AuditOutcomes.NotSent,
+    };
 
     sealed record OpenLink(RevealResult? Result, Delivery? Delivery, Application? Application, ClientSecret? Secret);
 }

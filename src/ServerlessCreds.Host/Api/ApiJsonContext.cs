@@ -26,6 +26,7 @@ public sealed record HealthResponse(string Status, IReadOnlyDictionary<string, s
 [JsonSerializable(typeof(SecretEmailRequestBody))]
 [JsonSerializable(typeof(QueuedDeliveryResponse))]
 [JsonSerializable(typeof(DeliveryResponse))]
+[JsonSerializable(typeof(ItemsResponse<AuditEntryResponse>))]
 [JsonSerializable(typeof(Reveal.RevealSecretRequest))]
 [JsonSerializable(typeof(Reveal.RevealedSecretResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -78,7 +78,7 @@ public static class ApplicationEndpoints
         var created = await applications.CreateAsync(
             bu,
             new NewApplication(request.Kind, request.ExternalApplicationId, request.VendorName, request.ApplicationName, request.Scopes, request.CallbackUrls),
-            context.GetCaller(),
+            context.GetAuditContext(),
             cancellationToken);
         context.Response.SetETag(created.Application.Version);
         return TypedResults.Created($"/api/business-units/{bu}/applications/{created.Application.Id}", new CreatedApplicationResponse(created));
@@ -92,20 +92,20 @@ public static class ApplicationEndpoints
         string bu, string id, UpdateApplicationRequest request, ApplicationService applications, HttpContext context, CancellationToken cancellationToken)
     {
         var changes = new ApplicationChanges(request.VendorName, request.ApplicationName, request.CallbackUrls, request.Enabled);
-        return Found(context, await applications.UpdateAsync(bu, id, changes, context.Request.IfMatchVersion(), cancellationToken));
+        return Found(context, await applications.UpdateAsync(bu, id, changes, context.Request.IfMatchVersion(), context.GetAuditContext(), cancellationToken));
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> DeleteApplication(
-        string bu, string id, ApplicationService applications, CancellationToken cancellationToken) =>
-        await applications.DeleteAsync(bu, id, cancellationToken) ? TypedResults.NoContent() : Problems.NotFound("application");
+        string bu, string id, ApplicationService applications, HttpContext context, CancellationToken cancellationToken) =>
+        await applications.DeleteAsync(bu, id, context.GetAuditContext(), cancellationToken) ? TypedResults.NoContent() : Problems.NotFound("application");
 
     static async Task<Results<Ok<ApplicationResponse>, ProblemHttpResult>> AddApplicationScope(
         string bu, string id, string scope, ApplicationService applications, HttpContext context, CancellationToken cancellationToken) =>
-        Found(context, await applications.AddScopeAsync(bu, id, scope, cancellationToken));
+        Found(context, await applications.AddScopeAsync(bu, id, scope, context.GetAuditContext(), cancellationToken));
 
     static async Task<Results<Ok<ApplicationResponse>, ProblemHttpResult>> RemoveApplicationScope(
         string bu, string id, string scope, ApplicationService applications, HttpContext context, CancellationToken cancellationToken) =>
-        Found(context, await applications.RemoveScopeAsync(bu, id, scope, cancellationToken));
+        Found(context, await applications.RemoveScopeAsync(bu, id, scope, context.GetAuditContext(), cancellationToken));
 
     static Results<Ok<ApplicationResponse>, ProblemHttpResult> Found(HttpContext context, Application? application)
     {

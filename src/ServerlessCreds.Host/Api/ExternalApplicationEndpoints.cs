@@ -32,10 +32,11 @@ public static class ExternalApplicationEndpoints
     }
 
     static async Task<Created<ExternalApplicationResponse>> CreateExternalApplication(
-        CreateExternalApplicationRequest request, ExternalApplicationService catalog, CancellationToken cancellationToken)
+        CreateExternalApplicationRequest request, ExternalApplicationService catalog, HttpContext context, CancellationToken cancellationToken)
     {
         var added = await catalog.AddAsync(
             new NewExternalApplication(request.VendorName, request.ApplicationName, request.Description, request.Scopes, request.CallbackUrls),
+            context.GetAuditContext(),
             cancellationToken);
         return TypedResults.Created($"/api/external-applications/{added.Id}", ExternalApplicationResponse.From(added));
     }

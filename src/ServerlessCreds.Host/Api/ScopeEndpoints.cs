@@ -18,7 +18,7 @@ public static class ScopeEndpoints
     {
         var group = routes.MapGroup("/api/scopes").WithTags("Scope catalog").RequireAuthorization();
         group.MapGet("", ListScopes).WithName(nameof(ListScopes));
-        group.MapPost("", CreateScope).WithName(nameof(CreateScope)).RequirePlatformAdmin().WithIdempotency();
+        group.MapPost("", CreateScope).WithName(nameof(CreateScope)).RequirePlatformAdmin().WithIdempotency().ProducesProblem(StatusCodes.Status409Conflict);
         return routes;
     }
 
@@ -28,15 +28,9 @@ public static class ScopeEndpoints
         return TypedResults.Ok(new ItemsResponse<ScopeResponse>(all.Select(ScopeResponse.From).ToList(), null));
     }
 
-    static async Task<Results<Created<ScopeResponse>, ProblemHttpResult>> CreateScope(
-        CreateScopeRequest request, ScopeService scopes, CancellationToken cancellationToken)
+    static async Task<Created<ScopeResponse>> CreateScope(CreateScopeRequest request, ScopeService scopes, HttpContext context, CancellationToken cancellationToken)
     {
-        var scope = await scopes.AddAsync(new NewScope(request.Name, request.DisplayName, request.Description), cancellationToken);
-        if (scope is null)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Scope exists", detail: $"A scope named '{request.Name}' already exists.");
-        }
-
+        var scope = await scopes.AddAsync(new NewScope(request.Name, request.DisplayName, request.Description), context.GetAuditContext(), cancellationToken);
         return TypedResults.Created($"/api/scopes/{scope.Name}", ScopeResponse.From(scope));
     }
 }

@@ -40,7 +40,7 @@ public static class SecretEmailEndpoints
     {
         var delivery = await emails.RequestAsync(
             bu, id, new SecretEmailRequest(request.RecipientEmail, request.RecipientName, request.SecretId, request.ExpiresInHours, request.Passphrase),
-            context.GetCaller(), cancellationToken);
+            context.GetAuditContext(), cancellationToken);
         if (delivery is null)
         {
             return Problems.NotFound("application");

@@ -41,9 +41,9 @@ public static class SecretEndpoints
     }
 
     static async Task<Results<Created<CreatedSecretResponse>, ProblemHttpResult>> CreateSecret(
-        string bu, string id, CreateSecretRequest? request, CredentialService credentials, CancellationToken cancellationToken)
+        string bu, string id, CreateSecretRequest? request, CredentialService credentials, HttpContext context, CancellationToken cancellationToken)
     {
-        var issued = await credentials.RotateAsync(bu, id, request?.ExpiresInDays, cancellationToken);
+        var issued = await credentials.RotateAsync(bu, id, request?.ExpiresInDays, context.GetAuditContext(), cancellationToken);
         if (issued is null)
         {
             return Problems.NotFound("application");
@@ -56,6 +56,6 @@ public static class SecretEndpoints
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> RevokeSecret(
-        string bu, string id, string secretId, CredentialService credentials, CancellationToken cancellationToken) =>
-        await credentials.RevokeAsync(bu, id, secretId, cancellationToken) ? TypedResults.NoContent() : Problems.NotFound("secret");
+        string bu, string id, string secretId, CredentialService credentials, HttpContext context, CancellationToken cancellationToken) =>
+        await credentials.RevokeAsync(bu, id, secretId, context.GetAuditContext(), cancellationToken) ? TypedResults.NoContent() : Problems.NotFound("secret");
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using ServerlessCreds.Common;
 using ServerlessCreds.Deliveries;
+using ServerlessCreds.Host.Http;
 using ServerlessCreds.Host.Startup;
 using ServerlessCreds.SecretLinks;
 
@@ -42,7 +43,8 @@ public static class RevealEndpoints
 
     static async Task<HtmlPage> RevealSecretLink(
         string token, HttpRequest request, RevealService reveal, StorageInitializer storage, ILoggerFactory logs, CancellationToken cancellationToken) =>
-        await PageAsync(storage, async () => await reveal.RevealAsync(token, await ReadPassphraseAsync(request, cancellationToken), cancellationToken) switch
+        await PageAsync(storage, async () => await reveal.RevealAsync(
+            token, await ReadPassphraseAsync(request, cancellationToken), request.HttpContext.GetLinkHolderAuditContext(), cancellationToken) switch
         {
             RevealResult.Revealed revealed => RevealPages.Revealed(revealed),
             RevealResult.Unavailable { Status: DeliveryStatus.Viewed } => RevealPages.AlreadyViewed(),
@@ -54,8 +56,8 @@ public static class RevealEndpoints
         }, logs, cancellationToken);
 
     static async Task<Results<Ok<RevealedSecretResponse>, ProblemHttpResult>> RevealSecret(
-        string token, RevealSecretRequest? request, RevealService reveal, CancellationToken cancellationToken) =>
-        await reveal.RevealAsync(token, request?.Passphrase, cancellationToken) switch
+        string token, RevealSecretRequest? request, RevealService reveal, HttpContext context, CancellationToken cancellationToken) =>
+        await reveal.RevealAsync(token, request?.Passphrase, context.GetLinkHolderAuditContext(), cancellationToken) switch
         {
             RevealResult.Revealed r => TypedResults.Ok(new RevealedSecretResponse(r.ApplicationName, r.ClientId, r.ClientSecret)),
             RevealResult.Unavailable { Status: DeliveryStatus.Viewed } => Problem(StatusCodes.Status410Gone, "Gone", "The secret behind this link was already viewed."),

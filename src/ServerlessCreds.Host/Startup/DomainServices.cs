@@ -1,4 +1,5 @@
 using ServerlessCreds.Applications;
+using ServerlessCreds.Audit;
 using Microsoft.Extensions.Options;
 using ServerlessCreds.Credentials;
 using ServerlessCreds.Deliveries;
@@ -26,6 +27,7 @@ static class DomainServices
             return new SecretEmailSettings(options.PublicBaseUrl!, options.ProductName, MaxDeliveryAttempts);
         });
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<AuditTrail>();
         services.AddSingleton<ScopeService>();
         services.AddSingleton<ExternalApplicationService>();
         services.AddSingleton<CredentialService>();

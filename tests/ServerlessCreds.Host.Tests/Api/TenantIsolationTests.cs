@@ -25,6 +25,7 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
         { "DELETE", "/api/business-units/{bu}/applications/{id}/secrets/{secretId}", null },
         { "POST", "/api/business-units/{bu}/applications/{id}/secret-emails", """{"recipientEmail":"ana@customer.example"}""" },
         { "GET", "/api/business-units/{bu}/applications/{id}/secret-emails/{deliveryId}", null },
+        { "GET", "/api/business-units/{bu}/audit", null },
     };
 
     [Theory]

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ServerlessCreds.Adapters.Queues;
 using ServerlessCreds.Adapters.Storage;
 using ServerlessCreds.Adapters.Tables;
+using ServerlessCreds.Audit;
 using ServerlessCreds.Deliveries;
 using ServerlessCreds.Host.Functions;
 using ServerlessCreds.Host.Tests.Api;
@@ -34,10 +35,10 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
         Assert.Contains("did not expect", email.PlainText, StringComparison.Ordinal);
         var token = SecretEmailFlow.TokenIn(email);
 
-        var first = Assert.IsType<RevealResult.Revealed>(await Reveal.RevealAsync(token, null, default));
+        var first = Assert.IsType<RevealResult.Revealed>(await Reveal.RevealAsync(token, null, LinkHolder, default));
         Assert.Equal(created.GetProperty("clientSecret").GetString(), first.ClientSecret);
         Assert.Equal(created.GetProperty("clientId").GetString(), first.ClientId);
-        Assert.Equal(new RevealResult.Unavailable(DeliveryStatus.Viewed), await Reveal.RevealAsync(token, null, default));
+        Assert.Equal(new RevealResult.Unavailable(DeliveryStatus.Viewed), await Reveal.RevealAsync(token, null, LinkHolder, default));
 
         var status = await (await client.GetAsync(delivery)).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("viewed", status.GetProperty("status").GetString());
@@ -56,7 +57,7 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
         await SecretEmailFlow.WaitForStatusAsync(client, delivery, "sent");
         var token = SecretEmailFlow.TokenIn(Assert.Single(flow.EmailsTo("race@customer.example")));
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => Reveal.RevealAsync(token, null, default))));
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => Reveal.RevealAsync(token, null, LinkHolder, default))));
 
         Assert.Single(results, r => r is RevealResult.Revealed);
         Assert.All(results.Where(r => r is not RevealResult.Revealed), r => Assert.Equal(new RevealResult.Unavailable(DeliveryStatus.Viewed), r));
@@ -73,7 +74,7 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
         var store = app.Services.GetRequiredService<IDeliveryStore>();
 
         // A delivery whose send crashed after claiming it and creating the link, before the email went out.
-        var queued = await emails.RequestAsync(flow.BusinessUnit, applicationId, new SecretEmailRequest("crash@customer.example", null, null, null, null), Caller(), default);
+        var queued = await emails.RequestAsync(flow.BusinessUnit, applicationId, new SecretEmailRequest("crash@customer.example", null, null, null, null), Requester, default);
         await SecretEmailFlow.WaitForStatusAsync(client, $"{flow.Applications}/{applicationId}/secret-emails/{queued!.DeliveryId}", "sent");
         Assert.Single(flow.EmailsTo("crash@customer.example"));
         var crashed = await store.AddAsync(queued with { DeliveryId = Common.Ids.New(), Status = DeliveryStatus.Sending, RecipientEmail = "crash2@customer.example" }, default);
@@ -90,7 +91,7 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
         Assert.All(outcomes, o => Assert.IsType<SendOutcome.Done>(o));
         var email = Assert.Single(flow.EmailsTo("crash2@customer.example"));
         Assert.Equal(LinkTokens.Derive(key, crashed.DeliveryId), SecretEmailFlow.TokenIn(email));
-        Assert.IsType<RevealResult.Revealed>(await Reveal.RevealAsync(SecretEmailFlow.TokenIn(email), null, default));
+        Assert.IsType<RevealResult.Revealed>(await Reveal.RevealAsync(SecretEmailFlow.TokenIn(email), null, LinkHolder, default));
     }
 
     [Fact]
@@ -138,7 +139,7 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
 
         await client.DeleteAsync($"{flow.Applications}/{applicationId}/secrets/{created.GetProperty("secretId").GetString()}");
 
-        Assert.Equal(new RevealResult.Unavailable(DeliveryStatus.Revoked), await Reveal.RevealAsync(token, null, default));
+        Assert.Equal(new RevealResult.Unavailable(DeliveryStatus.Revoked), await Reveal.RevealAsync(token, null, LinkHolder, default));
         Assert.Equal("revoked", await SecretEmailFlow.StatusAsync(client, delivery));
     }
 
@@ -152,14 +153,14 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
         await SecretEmailFlow.WaitForStatusAsync(client, delivery, "sent");
         var token = SecretEmailFlow.TokenIn(Assert.Single(flow.EmailsTo("pass@customer.example")));
 
-        Assert.IsType<RevealResult.PassphraseRequired>(await Reveal.RevealAsync(token, null, default));
+        Assert.IsType<RevealResult.PassphraseRequired>(await Reveal.RevealAsync(token, null, LinkHolder, default));
         for (var remaining = 4; remaining > 0; remaining--)
         {
-            Assert.Equal(new RevealResult.WrongPassphrase(remaining), await Reveal.RevealAsync(token, "wrong guess", default));
+            Assert.Equal(new RevealResult.WrongPassphrase(remaining), await Reveal.RevealAsync(token, "wrong guess", LinkHolder, default));
         }
 
-        Assert.Equal(new RevealResult.Unavailable(DeliveryStatus.Revoked), await Reveal.RevealAsync(token, "wrong guess", default));
-        Assert.Equal(new RevealResult.Unavailable(DeliveryStatus.Revoked), await Reveal.RevealAsync(token, "correct horse", default));
+        Assert.Equal(new RevealResult.Unavailable(DeliveryStatus.Revoked), await Reveal.RevealAsync(token, "wrong guess", LinkHolder, default));
+        Assert.Equal(new RevealResult.Unavailable(DeliveryStatus.Revoked), await Reveal.RevealAsync(token, "correct horse", LinkHolder, default));
     }
 
     [Fact]
@@ -172,8 +173,8 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
         await SecretEmailFlow.WaitForStatusAsync(client, delivery, "sent");
         var token = SecretEmailFlow.TokenIn(Assert.Single(flow.EmailsTo("pass2@customer.example")));
 
-        Assert.Equal(new RevealResult.WrongPassphrase(4), await Reveal.RevealAsync(token, "wrong guess", default));
-        Assert.IsType<RevealResult.Revealed>(await Reveal.RevealAsync(token, "correct horse", default));
+        Assert.Equal(new RevealResult.WrongPassphrase(4), await Reveal.RevealAsync(token, "wrong guess", LinkHolder, default));
+        Assert.IsType<RevealResult.Revealed>(await Reveal.RevealAsync(token, "correct horse", LinkHolder, default));
     }
 
     [Fact]
@@ -192,7 +193,7 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
         app.Clock.Advance(TimeSpan.FromHours(2));
         try
         {
-            Assert.Equal(new RevealResult.Unavailable(DeliveryStatus.Expired), await Reveal.RevealAsync(token, null, default));
+            Assert.Equal(new RevealResult.Unavailable(DeliveryStatus.Expired), await Reveal.RevealAsync(token, null, LinkHolder, default));
             await app.Services.GetServices<ITimerHandler>().Single(h => h.FunctionName == "PurgeExpired").RunAsync(default);
 
             var store = app.Services.GetRequiredService<IDeliveryStore>();
@@ -262,5 +263,7 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
         Assert.Equal("""{"businessUnit":"bu1","applicationId":"app1","deliveryId":"delivery1"}""", text);
     }
 
-    static Callers.Caller Caller() => new("tester", "Test User", new HashSet<string>(), null);
+    static readonly AuditContext Requester = new(new AuditActor("tester", "Test User"), "secret-email-tests");
+
+    static readonly AuditContext LinkHolder = new(AuditActor.LinkHolder, "secret-email-tests");
 }
