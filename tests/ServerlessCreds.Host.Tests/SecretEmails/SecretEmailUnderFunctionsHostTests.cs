@@ -46,7 +46,7 @@ public sealed class SecretEmailUnderFunctionsHostTests : IAsyncLifetime
     }
 
     // What the host's HTTP worker posts: every non-object value serialized once more.
-    static string HostPayload(string text, string messageId, long dequeueCount) =>
+    internal static string HostPayload(string text, string messageId, long dequeueCount) =>
         JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["Data"] = new Dictionary<string, string> { ["message"] = JsonSerializer.Serialize(text) },

@@ -35,6 +35,7 @@ public sealed class CommunicationEmailTestServer : IAsyncDisposable
     readonly Queue<InjectedFailure> _failures = new();
     readonly HashSet<string> _rejectedRecipients = new(StringComparer.OrdinalIgnoreCase);
     int _connectionsToDrop;
+    Hold? _hold;
     Quota? _quota;
     WebApplication? _app;
 
@@ -128,6 +129,21 @@ public sealed class CommunicationEmailTestServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The next send waits, with its body read, until <paramref name="release"/> completes; then it is handled as usual
+    /// (faults included), even if the client is gone by then. The returned task completes when that send has arrived.
+    /// </summary>
+    public Task HoldNext(Task release)
+    {
+        var hold = new Hold(release);
+        lock (_gate)
+        {
+            _hold = hold;
+        }
+
+        return hold.Arrived.Task;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_app is not null)
@@ -160,6 +176,18 @@ public sealed class CommunicationEmailTestServer : IAsyncDisposable
     {
         HttpRequest request = context.Request;
         string? operationIdHeader = request.Headers["Operation-Id"].FirstOrDefault();
+        Hold? hold;
+        lock (_gate)
+        {
+            (hold, _hold) = (_hold, null);
+        }
+
+        if (hold is not null)
+        {
+            hold.Arrived.TrySetResult();
+            await hold.Release;
+        }
+
         var now = DateTimeOffset.UtcNow;
 
         InjectedFailure? failure = null;
@@ -481,6 +509,11 @@ public sealed class CommunicationEmailTestServer : IAsyncDisposable
         }
 
         await response.Body.WriteAsync(buffer.ToArray());
+    }
+
+    sealed record Hold(Task Release)
+    {
+        public TaskCompletionSource Arrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     sealed record InjectedFailure(HttpStatusCode Status, TimeSpan? RetryAfter);
