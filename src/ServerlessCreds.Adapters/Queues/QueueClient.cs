@@ -99,7 +99,8 @@ public sealed partial class QueueClient
                 Time(received, "InsertionTime"),
                 Time(received, "ExpirationTime"),
                 Time(received, "TimeNextVisible"),
-                DecodeText(received)))
+                DecodeText(received),
+                Value(received, "MessageText")))
             .ToList();
     }
 
@@ -217,7 +218,8 @@ public sealed partial class QueueClient
     private static DateTimeOffset Time(XElement message, string name) =>
         DateTimeOffset.ParseExact(Value(message, name), "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
-    private static string DecodeText(XElement message)
+    // One badly encoded message must not spoil the batch it arrives in: it is reported per message instead.
+    private static string? DecodeText(XElement message)
     {
         try
         {
@@ -225,7 +227,7 @@ public sealed partial class QueueClient
         }
         catch (Exception exception) when (exception is FormatException or ArgumentException)
         {
-            throw new FormatException($"Message {Value(message, "MessageId")} is not base64-encoded UTF-8 text.", exception);
+            return null;
         }
     }
 

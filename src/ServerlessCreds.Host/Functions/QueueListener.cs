@@ -96,9 +96,8 @@ sealed class QueueListener(
         {
             return await queue.ReceiveAsync(count, options.VisibilityTimeout, stoppingToken);
         }
-        catch (Exception e) when (e is DependencyUnavailableException or QueueRequestException or FormatException)
+        catch (Exception e) when (e is DependencyUnavailableException or QueueRequestException)
         {
-            // An outage, or a message that is not base64 text (it spoils the whole batch until the adapter reports it per message).
             logger.LogWarning(e, "Receiving from queue {Queue} failed; polling again later", queue.Name);
             return [];
         }
@@ -118,6 +117,15 @@ sealed class QueueListener(
 
     async Task HandleAsync(QueueMessage message, CancellationToken stoppingToken)
     {
+        if (message.Text is null)
+        {
+            // As the Functions trigger does: a message that is not base64 text can never be handled, so it is poisoned at once.
+            logger.LogError("Message {MessageId} is not base64-encoded text; moving it to {PoisonQueue}", message.MessageId, poisonQueueName);
+            await queues.SendAsync(poisonQueueName, message.EncodedText, TimeSpan.Zero, CancellationToken.None);
+            await queue.DeleteAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
+            return;
+        }
+
         QueueMessageOutcome outcome;
         try
         {
@@ -153,12 +161,12 @@ sealed class QueueListener(
                 await queue.DeleteAsync(message.MessageId, message.PopReceipt, cancellationToken);
                 break;
             case QueueMessageOutcomeKind.Deferred:
-                await queues.SendAsync(queue.Name, message.Text, outcome.Delay, cancellationToken);
+                await queues.SendAsync(queue.Name, message.Text!, outcome.Delay, cancellationToken);
                 await queue.DeleteAsync(message.MessageId, message.PopReceipt, cancellationToken);
                 break;
             case QueueMessageOutcomeKind.Retry when message.DequeueCount >= options.MaxDequeueCount:
                 logger.LogError("Message {MessageId} failed {DequeueCount} times; moving it to {PoisonQueue}", message.MessageId, message.DequeueCount, poisonQueueName);
-                await queues.SendAsync(poisonQueueName, message.Text, TimeSpan.Zero, cancellationToken);
+                await queues.SendAsync(poisonQueueName, message.Text!, TimeSpan.Zero, cancellationToken);
                 await queue.DeleteAsync(message.MessageId, message.PopReceipt, cancellationToken);
                 break;
             default:

@@ -51,6 +51,38 @@ public sealed class QueueListenerTests
     }
 
     [Fact]
+    public async Task A_message_that_is_not_base64_is_poisoned_at_once_without_spoiling_its_batch()
+    {
+        var handler = new TestQueueHandler(queueName, _ => QueueMessageOutcome.Completed);
+        await using var app = await StartStandaloneAsync(handler);
+        var queue = await QueueAsync(app);
+        var account = StorageAccount.Parse(app.Azurite.ConnectionString);
+        var poison = new QueueClient(account, queueName + "-poison");
+
+        await PutRawAsync(account, "not base64 at all!");
+        await queue.SendAsync("fine");
+
+        await Eventually.TrueAsync(async () => await CountAsync(poison) == 1, Patience, "the bad message is in the poison queue");
+        await Eventually.TrueAsync(() => handler.Received.Any(m => m.Text == "fine"), Patience, "the good message was handled");
+        Assert.DoesNotContain(handler.Received, m => m.Text != "fine");
+        Assert.Equal("not base64 at all!", Assert.Single(await poison.PeekAsync(32)).Text);
+    }
+
+    // Our client always encodes; a raw Put Message is what another producer (or a mistake) could leave on the queue.
+    async Task PutRawAsync(StorageAccount account, string messageText)
+    {
+        var pipeline = account.CreateQueuePipeline();
+        using var message = pipeline.CreateMessage();
+        message.Request.Method = Azure.Core.RequestMethod.Post;
+        message.Request.Uri.Reset(new Uri($"{account.QueueServiceUri.AbsoluteUri.TrimEnd('/')}/{queueName}/messages"));
+        message.Request.Headers.Add("Content-Type", "application/xml");
+        message.Request.Content = Azure.Core.RequestContent.Create(
+            System.Text.Encoding.UTF8.GetBytes($"<QueueMessage><MessageText>{messageText}</MessageText></QueueMessage>"));
+        await pipeline.SendAsync(message, CancellationToken.None);
+        Assert.Equal(201, message.Response.Status);
+    }
+
+    [Fact]
     public async Task Deferring_does_not_burn_attempts_so_seven_deferrals_then_success_never_poison()
     {
         var handler = new TestQueueHandler(queueName, (_, call, _) => Task.FromResult(call <= 7 ? QueueMessageOutcome.Defer(TimeSpan.Zero) : QueueMessageOutcome.Completed));

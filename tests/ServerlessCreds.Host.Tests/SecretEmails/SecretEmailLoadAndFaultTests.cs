@@ -34,7 +34,7 @@ public sealed class SecretEmailLoadAndFaultTests : IAsyncLifetime
         await Eventually.TrueAsync(
             async () => (await SecretEmailFlow.StatusAsync(client, delivery)) == "failed", TimeSpan.FromSeconds(60), "the delivery failed");
         await Eventually.TrueAsync(
-            async () => (await PeekAsync(poison)).Any(m => m.Text.Contains(delivery.Split('/')[^1], StringComparison.Ordinal)),
+            async () => (await PeekAsync(poison)).Any(m => m.Text!.Contains(delivery.Split('/')[^1], StringComparison.Ordinal)),
             TimeSpan.FromSeconds(10), "the message is in the poison queue");
         Assert.Empty(flow.EmailsTo("down@customer.example"));
     }

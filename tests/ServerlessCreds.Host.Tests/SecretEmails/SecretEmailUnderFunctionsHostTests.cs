@@ -31,11 +31,11 @@ public sealed class SecretEmailUnderFunctionsHostTests : IAsyncLifetime
         // Under the host no listener runs here: take the message off the queue as the host would.
         var queue = new QueueClient(StorageAccount.Parse(app.Azurite.ConnectionString), SecretEmailRequests.QueueName);
         var message = Assert.Single(await queue.ReceiveAsync(32, TimeSpan.FromSeconds(30)));
-        var payload = HostPayload(message.Text, message.MessageId, message.DequeueCount);
+        var payload = HostPayload(message.Text!, message.MessageId, message.DequeueCount);
         using var host = app.CreateClient();
 
         var first = await host.PostAsync("/SendSecretEmail", new StringContent(payload, Encoding.UTF8, "application/json"));
-        var redelivered = await host.PostAsync("/SendSecretEmail", new StringContent(HostPayload(message.Text, message.MessageId, 2), Encoding.UTF8, "application/json"));
+        var redelivered = await host.PostAsync("/SendSecretEmail", new StringContent(HostPayload(message.Text!, message.MessageId, 2), Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, redelivered.StatusCode);

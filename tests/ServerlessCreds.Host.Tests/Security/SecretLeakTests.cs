@@ -56,10 +56,10 @@ public sealed class SecretLeakTests : IAsyncLifetime
         {
             var delivery = await flow.RequestAsync(client, id, body);
             var queue = new QueueClient(queues, SecretEmailRequests.QueueName);
-            queueTexts.AddRange((await queue.PeekAsync(32)).Select(m => m.Text));
+            queueTexts.AddRange((await queue.PeekAsync(32)).Select(m => m.Text ?? ""));
             var message = Assert.Single(await queue.ReceiveAsync(32, TimeSpan.FromSeconds(30)));
             await Record(anonymous.PostAsync("/SendSecretEmail", new StringContent(
-                SecretEmailUnderFunctionsHostTests.HostPayload(message.Text, message.MessageId, message.DequeueCount), Encoding.UTF8, "application/json")));
+                SecretEmailUnderFunctionsHostTests.HostPayload(message.Text!, message.MessageId, message.DequeueCount), Encoding.UTF8, "application/json")));
             await Record(client.GetAsync(delivery));
             var email = Assert.Single(flow.EmailsTo(recipient));
             tokens.Add(SecretEmailFlow.TokenIn(email));
@@ -103,7 +103,7 @@ public sealed class SecretLeakTests : IAsyncLifetime
         }
 
         var stored = await ReadAllTablesAsync();
-        queueTexts.AddRange((await new QueueClient(queues, SecretEmailRequests.QueueName).PeekAsync(32)).Select(m => m.Text));
+        queueTexts.AddRange((await new QueueClient(queues, SecretEmailRequests.QueueName).PeekAsync(32)).Select(m => m.Text ?? ""));
         queueTexts.AddRange(await PeekIfExistsAsync(new QueueClient(queues, $"{SecretEmailRequests.QueueName}-poison")));
 
         Assert.NotEmpty(app.Logs.Lines);
@@ -157,7 +157,7 @@ public sealed class SecretLeakTests : IAsyncLifetime
     {
         try
         {
-            return (await queue.PeekAsync(32)).Select(m => m.Text);
+            return (await queue.PeekAsync(32)).Select(m => m.Text ?? "");
         }
         catch (QueueNotFoundException)
         {
