@@ -37,6 +37,7 @@ public static class AzureAdapters
         else
         {
             services.AddKeyVaultSecretVault(configuration);
+            services.AddSingleton(sp => (IHealthProbe)sp.GetRequiredService<ISecretVault>());
         }
 
         services.AddSingleton(sp => (ILinkKeySource)sp.GetRequiredService<ISecretVault>());
@@ -74,6 +75,7 @@ public static class AzureAdapters
         services.AddSingleton(sp => new SecretEmailRequests(new QueueClient(sp.GetRequiredService<StorageAccount>(), SecretEmailRequests.QueueName)));
         services.AddSingleton<ISecretEmailRequests>(sp => sp.GetRequiredService<SecretEmailRequests>());
         services.AddSingleton<IHealthProbe, TableStorageProbe>();
+        services.AddSingleton<IHealthProbe, QueueStorageProbe>();
         return services;
     }
 

@@ -10,7 +10,7 @@ using ServerlessCreds.SecretLinks;
 namespace ServerlessCreds.Adapters.KeyVault;
 
 /// <summary>Client secret values in Azure Key Vault, one vault secret per client secret, through the official <see cref="SecretClient"/>.</summary>
-public sealed class KeyVaultSecretVault : ISecretVault, ILinkKeySource
+public sealed class KeyVaultSecretVault : ISecretVault, ILinkKeySource, IHealthProbe
 {
     public const SecretClientOptions.ServiceVersion ServiceVersion = SecretClientOptions.ServiceVersion.V7_5;
 
@@ -124,6 +124,29 @@ public sealed class KeyVaultSecretVault : ISecretVault, ILinkKeySource
             _ = Interlocked.CompareExchange(ref _linkKey, null, load);
             throw new DependencyUnavailableException(Dependency, exception);
         }
+    }
+
+    public string Name => "keyVault";
+
+    /// <summary>Lists one page of the link key's versions: no value is read, and "not found" still proves the vault answers.</summary>
+    public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var _ in _client.GetPropertiesOfSecretVersionsAsync(LinkKeyName, cancellationToken).AsPages(pageSizeHint: 1))
+            {
+                break;
+            }
+        }
+        catch (RequestFailedException exception) when (exception.Status == 404)
+        {
+        }
+        catch (Exception exception) when (IsUnavailable(exception))
+        {
+            return false;
+        }
+
+        return true;
     }
 
     private async Task<byte[]> LoadLinkKeyAsync(CancellationToken cancellationToken)

@@ -14,6 +14,27 @@ public sealed class HealthAndDescriptionTests(ServerlessCredsApplication app) : 
 
         Assert.Equal("ok", body.GetProperty("status").GetString());
         Assert.Equal("ok", body.GetProperty("dependencies").GetProperty("tableStorage").GetString());
+        Assert.Equal("ok", body.GetProperty("dependencies").GetProperty("queueStorage").GetString());
+        Assert.Equal("ok", body.GetProperty("dependencies").GetProperty("keyVault").GetString());
+    }
+
+    [Fact]
+    public async Task Health_is_503_naming_the_vault_while_it_is_down()
+    {
+        await app.ReadyAsync();
+        using var client = app.CreateClient();
+
+        await app.Vault.StopAsync();
+        try
+        {
+            var body = await (await client.GetAsync("/api/health")).ExpectAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("unreachable", body.GetProperty("dependencies").GetProperty("keyVault").GetString());
+            Assert.Equal("ok", body.GetProperty("dependencies").GetProperty("tableStorage").GetString());
+        }
+        finally
+        {
+            await app.Vault.StartAsync();
+        }
     }
 
     [Fact]
@@ -29,6 +50,7 @@ public sealed class HealthAndDescriptionTests(ServerlessCredsApplication app) : 
         var down = await client.GetAsync("/api/health");
         var downBody = await down.ExpectAsync(HttpStatusCode.ServiceUnavailable);
         Assert.Equal("unreachable", downBody.GetProperty("dependencies").GetProperty("tableStorage").GetString());
+        Assert.Equal("unreachable", downBody.GetProperty("dependencies").GetProperty("queueStorage").GetString());
 
         await azurite.StartAsync();
         await (await client.GetAsync("/api/health")).ExpectAsync(HttpStatusCode.OK);
