@@ -1,0 +1,68 @@
+using Azure.Security.KeyVault.Secrets;
+using ServerlessCreds.Adapters.KeyVault;
+using ServerlessCreds.Adapters.Storage;
+using ServerlessCreds.Testing.Azurite;
+using ServerlessCreds.Testing.Callers;
+using ServerlessCreds.Testing.CommunicationEmail;
+using ServerlessCreds.Testing.KeyVault;
+
+namespace ServerlessCreds.Bench;
+
+/// <summary>The local stand-ins every phase runs against: one Azurite, the Key Vault and ACS test servers, one token key.</summary>
+sealed class Dependencies : IAsyncDisposable
+{
+    public required AzuriteInstance Azurite { get; init; }
+    public required KeyVaultTestServer Vault { get; init; }
+    public required CommunicationEmailTestServer Email { get; init; }
+    public string SigningKey { get; } = TestTokens.NewSigningKey();
+    public StorageAccount Account => StorageAccount.Parse(Azurite.ConnectionString);
+
+    public static async Task<Dependencies> StartAsync() => new()
+    {
+        Azurite = await AzuriteInstance.StartNewAsync(),
+        Vault = await KeyVaultTestServer.StartNewAsync(),
+        Email = await CommunicationEmailTestServer.StartAsync(),
+    };
+
+    /// <summary>App settings for the handler, as the Functions host would pass them.</summary>
+    public Dictionary<string, string?> Settings()
+    {
+        var settings = TestTokens.Settings(SigningKey);
+        settings["AzureWebJobsStorage"] = Azurite.ConnectionString;
+        settings["KeyVault:VaultUri"] = Vault.VaultUri.ToString();
+        settings["Email:ConnectionString"] = Email.ConnectionString;
+        settings["Email:SenderAddress"] = "DoNotReply@mail.serverlesscreds.test";
+        settings["PublicBaseUrl"] = "https://creds.example.test/";
+        settings["RateLimits:RevealsPerAddress"] = "10000";
+        settings["RateLimits:RevealsPerToken"] = "10000";
+        settings["Logging:LogLevel:Default"] = "Warning";
+        return settings;
+    }
+
+    public string Token(string businessUnit, params string[] roles) =>
+        TestTokens.Create(SigningKey, subject: "bench", roles: roles, businessUnit: businessUnit, name: "Bench", expires: DateTimeOffset.UtcNow.AddDays(1));
+
+    /// <summary>A SecretClient configured like the host's, trusting the test server.</summary>
+    public SecretClient SecretClient()
+    {
+        var options = KeyVaultSecretVault.CreateClientOptions();
+        options.Transport = Vault.CreateTransport();
+        options.DisableChallengeResourceVerification = true;
+        return new SecretClient(Vault.VaultUri, Vault.CreateCredential(), options);
+    }
+
+    public KeyVaultSecretVault SecretVault()
+    {
+        var options = KeyVaultSecretVault.CreateClientOptions();
+        options.Transport = Vault.CreateTransport();
+        options.DisableChallengeResourceVerification = true;
+        return new KeyVaultSecretVault(Vault.VaultUri, Vault.CreateCredential(), options);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Email.DisposeAsync();
+        await Vault.DisposeAsync();
+        await Azurite.DisposeAsync();
+    }
+}

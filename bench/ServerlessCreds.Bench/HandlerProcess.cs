@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ServerlessCreds.Bench;
+
+/// <summary>A published app started as the Functions host starts a custom handler: its folder as working directory, settings as environment variables.</summary>
+sealed class HandlerProcess : IAsyncDisposable
+{
+    readonly Process process;
+
+    public HandlerProcess(string folder, string executable, IReadOnlyDictionary<string, string?> settings)
+    {
+        Port = FreePort();
+        var start = new ProcessStartInfo(Path.Combine(folder, executable))
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment.Clear();
+        foreach (var name in new[] { "PATH", "HOME", "DOTNET_ROOT" })
+        {
+            if (Environment.GetEnvironmentVariable(name) is { } value)
+            {
+                start.Environment[name] = value;
+            }
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = Port.ToString(CultureInfo.InvariantCulture);
+        process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        Started = Stopwatch.GetTimestamp();
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int Port { get; }
+
+    public long Started { get; }
+
+    public Uri Address => new($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}/");
+
+    /// <summary>Polls until <paramref name="request"/> answers 200; returns the time since the process was spawned.</summary>
+    public async Task<TimeSpan> WaitForOkAsync(HttpClient client, Func<HttpRequestMessage> request, TimeSpan timeout)
+    {
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"{process.StartInfo.FileName} exited with code {process.ExitCode}.");
+            }
+
+            try
+            {
+                using var message = request();
+                using var response = await client.SendAsync(message);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return Stopwatch.GetElapsedTime(Started);
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            if (Stopwatch.GetElapsedTime(Started) > timeout)
+            {
+                throw new TimeoutException($"{process.StartInfo.FileName} did not answer within {timeout}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Peak and current resident set size in MiB (VmHWM, VmRSS).</summary>
+    public (double Peak, double Current) Memory()
+    {
+        var status = File.ReadAllLines($"/proc/{process.Id}/status");
+        double Kib(string field) => double.Parse(status.First(l => l.StartsWith(field, StringComparison.Ordinal)).Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        return (Kib("VmHWM") / 1024, Kib("VmRSS") / 1024);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        await process.WaitForExitAsync();
+        process.Dispose();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,558 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using ServerlessCreds.Adapters.Tables;
+
+namespace ServerlessCreds.Bench
+{
+    // bench/run.sh publishes the apps and runs this; every figure below is a ratio of two measurements from this one run.
+    static class BenchProgram
+    {
+        public static async Task Main(string[] args)
+        {
+            var options = BenchOptions.Parse(args);
+            var report = new Report(options.Output);
+            var total = Stopwatch.StartNew();
+            report.Line($"# ServerlessCreds performance report");
+            report.Line();
+            report.Line($"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, .NET {Environment.Version}; local Azurite (in memory), Key Vault and ACS test servers. " +
+                "Each goal is a ratio of two figures measured in this same run (the machine is shared and noisy).");
+            report.Line();
+            report.Json["date"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+            report.Json["cores"] = Environment.ProcessorCount;
+            report.Json["options"] = JsonNode.Parse(JsonSerializer.Serialize(args));
+
+            await using var dependencies = await Dependencies.StartAsync();
+            using var traffic = new HttpTraffic();
+            var raw = new RawCalls(dependencies);
+            await raw.PrepareAsync();
+
+            // The API host in this process, on Kestrel, listeners off (as under the Functions host); it also creates the tables once.
+            await using var api = new ApiHost(dependencies, HandlerProcess.FreePort());
+            api.StartServer();
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = api.Address, Timeout = TimeSpan.FromSeconds(60) };
+            var bench = new Bench(dependencies, http, traffic, raw, report);
+            await bench.WaitUntilReadyAsync();
+
+            var goals = new List<(string Goal, string Measured, bool Met)>();
+            if (options.Phases.Contains("cold"))
+            {
+                goals.AddRange(await bench.ColdStartAsync(options));
+                report.Save();
+            }
+
+            if (options.Phases.Contains("requests"))
+            {
+                goals.AddRange(await bench.RequestCostAsync(options));
+                report.Save();
+            }
+
+            if (options.Phases.Contains("scale"))
+            {
+                goals.AddRange(await bench.ScaleAsync(options));
+                report.Save();
+            }
+
+            report.Line("## Goals");
+            report.Line();
+            report.Table(["Goal", "Measured", "Met"], goals.Select(g => (IReadOnlyList<string>)[g.Goal, g.Measured, g.Met ? "yes" : "**no**"]));
+            report.Json["goals"] = new JsonArray([.. goals.Select(g => new JsonObject { ["goal"] = g.Goal, ["measured"] = g.Measured, ["met"] = g.Met })]);
+            report.Line($"Bench wall time: {total.Elapsed.TotalMinutes:F1} min.");
+            report.Json["wallMinutes"] = Math.Round(total.Elapsed.TotalMinutes, 2);
+            report.Save();
+            Console.WriteLine($"Report: {Path.Combine(options.Output, "report.md")}");
+        }
+    }
+
+    sealed record BenchOptions(
+        string Output, string Apps, int Runs, int Requests1, int Requests32, int Emails, IReadOnlyList<int> BatchSizes, IReadOnlyList<int> Scale, IReadOnlySet<string> Phases)
+    {
+        public static BenchOptions Parse(string[] args)
+        {
+            string Get(string name, string fallback)
+            {
+                var index = Array.LastIndexOf(args, "--" + name);
+                return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+            }
+
+            IReadOnlyList<int> Ints(string name, string fallback) => [.. Get(name, fallback).Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
+            return new BenchOptions(
+                Path.GetFullPath(Get("out", "bench/results")),
+                Path.GetFullPath(Get("apps", "bench/.out/apps")),
+                int.Parse(Get("runs", "10"), CultureInfo.InvariantCulture),
+                int.Parse(Get("requests", "100"), CultureInfo.InvariantCulture),
+                int.Parse(Get("requests32", "640"), CultureInfo.InvariantCulture),
+                int.Parse(Get("emails", "2000"), CultureInfo.InvariantCulture),
+                Ints("batch-sizes", "1,8,32"),
+                Ints("scale", "100,10000,100000"),
+                Get("phases", "cold,requests,scale").Split(',').ToHashSet());
+        }
+    }
+
+    sealed partial class Bench(Dependencies dependencies, HttpClient http, HttpTraffic traffic, RawCalls raw, Report report)
+    {
+        const string BusinessUnit = "benchbu";
+        static readonly string[] AllRoles = ["ApiApplications.View", "ApiApplications.Create", "ApiApplications.Edit", "ApiApplications.SendSecretEmail", "Platform.Admin"];
+        readonly string token = dependencies.Token(BusinessUnit, AllRoles);
+        readonly List<string> applicationIds = [];
+
+        public async Task WaitUntilReadyAsync()
+        {
+            for (var attempt = 0; attempt < 300; attempt++)
+            {
+                using var response = await http.SendAsync(Request(HttpMethod.Get, "/api/scopes"));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+
+                await Task.Delay(100);
+            }
+
+            throw new TimeoutException("The API host did not become ready.");
+        }
+
+        HttpRequestMessage Request(HttpMethod method, string path, string? json = null, string? bearer = null)
+        {
+            var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer ?? token);
+            if (json is not null)
+            {
+                request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+            }
+
+            return request;
+        }
+
+        static async Task<string> SendAsync(HttpClient client, HttpRequestMessage request, HttpStatusCode expected)
+        {
+            using (request)
+            {
+                using var response = await client.SendAsync(request);
+                var body = await response.Content.ReadAsStringAsync();
+                return response.StatusCode == expected
+                    ? body
+                    : throw new InvalidOperationException($"{request.Method} {request.RequestUri} answered {(int)response.StatusCode}: {body[..Math.Min(body.Length, 300)]}");
+            }
+        }
+
+        // ---------------------------------------------------------------- cold start
+
+        public async Task<IEnumerable<(string, string, bool)>> ColdStartAsync(BenchOptions options)
+        {
+            Console.WriteLine("Cold start...");
+            var variants = new (string Name, string Folder, string Executable)[]
+            {
+                ("handler, framework-dependent JIT", Path.Combine(options.Apps, "handler-jit"), "ServerlessCreds.Host"),
+                ("handler, self-contained ReadyToRun", Path.Combine(options.Apps, "handler-r2r"), "ServerlessCreds.Host"),
+                ("empty slim app, framework-dependent JIT", Path.Combine(options.Apps, "empty-jit"), "EmptyApp"),
+                ("empty slim app, self-contained ReadyToRun", Path.Combine(options.Apps, "empty-r2r"), "EmptyApp"),
+            };
+            var health = variants.ToDictionary(v => v.Name, _ => new List<double>());
+            var authenticated = variants.ToDictionary(v => v.Name, _ => new List<double>());
+            var memory = variants.ToDictionary(v => v.Name, _ => new List<double>());
+            var settings = dependencies.Settings();
+            var listPath = $"/api/business-units/{BusinessUnit}/applications";
+
+            // Round robin, so drift in the machine's load hits every variant alike; one unmeasured round warms the file cache.
+            for (var run = -1; run < options.Runs; run++)
+            {
+                foreach (var (name, folder, executable) in variants)
+                {
+                    using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(20) };
+                    await using var process = new HandlerProcess(folder, executable, settings);
+                    var toHealth = await process.WaitForOkAsync(client, () => new HttpRequestMessage(HttpMethod.Get, new Uri(process.Address, "/api/health")), TimeSpan.FromSeconds(60));
+                    var toList = await process.WaitForOkAsync(client, () =>
+                    {
+                        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(process.Address, listPath));
+                        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                        return request;
+                    }, TimeSpan.FromSeconds(60));
+                    if (run >= 0)
+                    {
+                        health[name].Add(toHealth.TotalMilliseconds);
+                        authenticated[name].Add(toList.TotalMilliseconds);
+                        memory[name].Add(process.Memory().Peak);
+                    }
+                }
+            }
+
+            report.Line("## Cold start");
+            report.Line();
+            report.Line($"Process spawn to the first 200 from `GET /api/health`, then from an authenticated `GET {listPath}` (the empty app answers both without storage or auth). " +
+                $"Median of {options.Runs} runs each, variants interleaved; tables already exist (as in production after the first start).");
+            report.Line();
+            report.Table(["App", "to health (ms)", "to authenticated list (ms)", "min-max list (ms)", "peak RSS at that point (MiB)"], variants.Select(v => (IReadOnlyList<string>)
+            [
+                v.Name, Report.F(Load.Median(health[v.Name]), 0), Report.F(Load.Median(authenticated[v.Name]), 0),
+                $"{Report.F(authenticated[v.Name].Min(), 0)}-{Report.F(authenticated[v.Name].Max(), 0)}", Report.F(Load.Median(memory[v.Name]), 0),
+            ]));
+            var json = new JsonObject();
+            foreach (var (name, _, _) in variants)
+            {
+                json[name] = new JsonObject
+                {
+                    ["healthMs"] = new JsonArray([.. health[name].Select(v => (JsonNode)Math.Round(v, 1))]),
+                    ["authenticatedListMs"] = new JsonArray([.. authenticated[name].Select(v => (JsonNode)Math.Round(v, 1))]),
+                    ["medianHealthMs"] = Math.Round(Load.Median(health[name]), 1),
+                    ["medianAuthenticatedListMs"] = Math.Round(Load.Median(authenticated[name]), 1),
+                    ["medianPeakRssMiB"] = Math.Round(Load.Median(memory[name]), 1),
+                };
+            }
+
+            report.Json["coldStart"] = json;
+            double Ratio(string handler, string floor, Dictionary<string, List<double>> figures) => Load.Median(figures[handler]) / Load.Median(figures[floor]);
+            var r2r = Ratio(variants[1].Name, variants[3].Name, authenticated);
+            var jit = Ratio(variants[0].Name, variants[2].Name, authenticated);
+            report.Line($"Ratios to the floor built the same way: authenticated list R2R {Report.Ratio(r2r)}, JIT {Report.Ratio(jit)}; " +
+                $"health R2R {Report.Ratio(Ratio(variants[1].Name, variants[3].Name, health))}, JIT {Report.Ratio(Ratio(variants[0].Name, variants[2].Name, health))}. " +
+                $"ReadyToRun vs JIT for the handler: {Report.Ratio(Ratio(variants[1].Name, variants[0].Name, authenticated))}.");
+            report.Line();
+            return
+            [
+                ("Cold start to first authenticated request <= 1.3x the empty app (ReadyToRun, as packaged)", Report.Ratio(r2r), r2r <= 1.3),
+                ("Same, framework-dependent JIT", Report.Ratio(jit), jit <= 1.3),
+            ];
+        }
+
+        // ---------------------------------------------------------------- request cost and email pipeline
+
+        public async Task<IEnumerable<(string, string, bool)>> RequestCostAsync(BenchOptions options)
+        {
+            Console.WriteLine("Request cost...");
+            var goals = new List<(string, string, bool)>();
+            var rows = new List<IReadOnlyList<string>>();
+            var json = new JsonObject();
+            var applications = $"/api/business-units/{BusinessUnit}/applications";
+            var emailCounter = 0;
+            var sequences = new List<string>();
+
+            async Task Create(int i)
+            {
+                var body = await SendAsync(http, Request(HttpMethod.Post, applications,
+                    $$"""{"kind":"internal","vendorName":"Contoso","applicationName":"Bench {{i}}","scopes":["Admin"]}"""), HttpStatusCode.Created);
+                using var created = JsonDocument.Parse(body);
+                lock (applicationIds)
+                {
+                    applicationIds.Add(created.RootElement.GetProperty("id").GetString()!);
+                }
+            }
+
+            async Task Get(int i) => await SendAsync(http, Request(HttpMethod.Get, $"{applications}/{applicationIds[i % applicationIds.Count]}"), HttpStatusCode.OK);
+
+            async Task Email(int i)
+            {
+                var n = Interlocked.Increment(ref emailCounter);
+                await SendAsync(http, Request(HttpMethod.Post, $"{applications}/{applicationIds[n % applicationIds.Count]}/secret-emails",
+                    $$"""{"recipientEmail":"r{{n}}@customer.example"}"""), HttpStatusCode.Accepted);
+            }
+
+            await MeasureAsync("create-application", Create);
+            await MeasureAsync("get-application", Get);
+            await MeasureAsync("secret-email request", Email);
+
+            // Email pipeline: the queued requests above plus more, drained by a standalone listener per batch size.
+            var pipeline = await EmailPipelineAsync(options, Email);
+
+            var tokens = new Queue<string>(dependencies.Email.SentMessages.Select(m => LinkToken().Match(m.PlainText ?? "")).Where(m => m.Success).Select(m => m.Groups[1].Value));
+            var needed = 10 + 10 + options.Requests1 + options.Requests32;
+            if (tokens.Count < needed)
+            {
+                throw new InvalidOperationException($"Only {tokens.Count} one-time links were sent; the reveal bench needs {needed}.");
+            }
+
+            var revealTokens = tokens.Take(needed).ToArray();
+            var revealNext = -1;
+            async Task Reveal(int i) =>
+                await SendAsync(http, Request(HttpMethod.Post, $"/api/one-time-secrets/{revealTokens[Interlocked.Increment(ref revealNext)]}/reveal", "{}"), HttpStatusCode.OK);
+            await MeasureAsync("reveal", Reveal);
+
+            report.Line("## Request cost");
+            report.Line();
+            report.Line("Endpoints over real HTTP (Kestrel, in the bench process so the real SecretClient can reach the Key Vault test server). " +
+                "Round trips are counted from HttpClient's own activities (no hook in our clients), averaged over 10 sequential requests after 10 warm-ups. " +
+                "The ceiling replays the same round trips (same verbs and tables; reads with the same keys, writes to scratch rows) directly with our TableClient/QueueClient and SecretClient, one after another, at the same concurrency.");
+            report.Line();
+            report.Table(["Operation", "clients", "req/s", "p50 ms", "p99 ms", "raw p50 ms", "raw p99 ms", "p50 ratio", "round trips"], rows);
+            report.Line("Round trips of one request, in order:");
+            report.Line();
+            sequences.ForEach(report.Line);
+            report.Line();
+            report.Json["requestCost"] = json;
+            pipeline.Lines.ForEach(report.Line);
+            report.Json["emailPipeline"] = pipeline.Json;
+            report.Save();
+            return goals;
+
+            async Task MeasureAsync(string name, Func<int, Task> operation)
+            {
+                Console.WriteLine($"  {name}");
+                for (var i = 0; i < 10; i++)
+                {
+                    await operation(i);
+                }
+
+                var recorded = new List<IReadOnlyList<OutgoingCall>>();
+                for (var i = 0; i < 10; i++)
+                {
+                    using var recording = traffic.Record();
+                    await operation(i);
+                    recorded.Add([.. recording.Calls.Where(raw.IsDependency)]);
+                }
+
+                var sequence = recorded[^1];
+                var counts = recorded.SelectMany(s => s).GroupBy(raw.DependencyOf).ToDictionary(g => g.Key, g => g.Count() / (double)recorded.Count);
+                var roundTrips = string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value:0.#}"));
+                var calls = sequence.Select(raw.Describe).ToList();
+                var operationJson = new JsonObject
+                {
+                    ["roundTripsPerOperation"] = new JsonObject([.. counts.Select(c => KeyValuePair.Create(c.Key, (JsonNode?)c.Value))]),
+                    ["calls"] = new JsonArray([.. calls.Select(c => (JsonNode)c)]),
+                };
+                foreach (var clients in new[] { 1, 32 })
+                {
+                    var count = clients == 1 ? options.Requests1 : options.Requests32;
+                    var endpoint = await Load.RunAsync(clients, count, operation);
+                    var ceiling = await Load.RunAsync(clients, count, _ => raw.ReplayAsync(sequence));
+                    var ratio = endpoint.P50Ms / ceiling.P50Ms;
+                    rows.Add([name, clients.ToString(CultureInfo.InvariantCulture), Report.F(endpoint.PerSecond), Report.F(endpoint.P50Ms, 2), Report.F(endpoint.P99Ms, 2),
+                        Report.F(ceiling.P50Ms, 2), Report.F(ceiling.P99Ms, 2), Report.Ratio(ratio), roundTrips]);
+                    operationJson[$"clients{clients}"] = new JsonObject { ["endpoint"] = Report.ToJson(endpoint), ["raw"] = Report.ToJson(ceiling), ["p50Ratio"] = Math.Round(ratio, 3) };
+                    goals.Add(($"{name} latency <= 1.2x its raw round trips, {clients} client(s) (p50)", Report.Ratio(ratio), ratio <= 1.2));
+                }
+
+                sequences.Add($"- {name}: {string.Join(" → ", calls)}");
+                json[name] = operationJson;
+            }
+        }
+
+        async Task<(List<string> Lines, JsonObject Json)> EmailPipelineAsync(BenchOptions options, Func<int, Task> requestEmail)
+        {
+            var results = new JsonArray();
+            var rows = new List<IReadOnlyList<string>>();
+            var ports = new Dictionary<string, int>
+            {
+                ["storage"] = -1,
+                ["vault"] = dependencies.Vault.VaultUri.Port,
+                ["email"] = dependencies.Email.Endpoint.Port,
+            };
+            var alreadyQueued = 10 + 10 + options.Requests1 + options.Requests32;
+            foreach (var batchSize in options.BatchSizes)
+            {
+                Console.WriteLine($"  email pipeline, batch size {batchSize}");
+                var toQueue = Math.Max(0, options.Emails - alreadyQueued);
+                alreadyQueued = 0;
+                var produce = await Load.RunAsync(32, toQueue, requestEmail);
+                var sentBefore = dependencies.Email.SentMessages.Count;
+                using var recording = traffic.Record();
+                var wall = Stopwatch.StartNew();
+                await using (var listener = new ApiHost(dependencies, port: null, new Dictionary<string, string?>
+                {
+                    ["Queues:BatchSize"] = batchSize.ToString(CultureInfo.InvariantCulture),
+                    ["Queues:MaxPollingInterval"] = "00:00:00.200",
+                }))
+                {
+                    _ = listener.Services;
+                    while (dependencies.Email.SentMessages.Count < sentBefore + options.Emails)
+                    {
+                        if (wall.Elapsed > TimeSpan.FromMinutes(5))
+                        {
+                            throw new TimeoutException($"Only {dependencies.Email.SentMessages.Count - sentBefore} of {options.Emails} emails were sent in 5 minutes.");
+                        }
+
+                        await Task.Delay(20);
+                    }
+
+                    wall.Stop();
+                }
+
+                var calls = recording.Calls;
+                double Seconds(Func<OutgoingCall, bool> match) => calls.Where(match).Sum(c => c.Duration.TotalSeconds);
+                var storage = Seconds(c => c.Port == dependencies.Azurite.TablePort || c.Port == dependencies.Azurite.QueuePort);
+                var vault = Seconds(c => c.Port == ports["vault"]);
+                var email = Seconds(c => c.Port == ports["email"]);
+                var busy = wall.Elapsed.TotalSeconds * batchSize;
+                var storageCalls = calls.Count(c => c.Port == dependencies.Azurite.TablePort || c.Port == dependencies.Azurite.QueuePort);
+                rows.Add([batchSize.ToString(CultureInfo.InvariantCulture), options.Emails.ToString(CultureInfo.InvariantCulture), Report.F(wall.Elapsed.TotalSeconds),
+                    Report.F(options.Emails / wall.Elapsed.TotalSeconds), Report.F(storageCalls / (double)options.Emails), Report.F(100 * storage / busy) + " %",
+                    Report.F(100 * vault / busy) + " %", Report.F(100 * email / busy) + " %", Report.F(produce.PerSecond)]);
+                results.Add(new JsonObject
+                {
+                    ["batchSize"] = batchSize,
+                    ["emails"] = options.Emails,
+                    ["seconds"] = Math.Round(wall.Elapsed.TotalSeconds, 2),
+                    ["emailsPerSecond"] = Math.Round(options.Emails / wall.Elapsed.TotalSeconds, 1),
+                    ["storageRoundTripsPerEmail"] = Math.Round(storageCalls / (double)options.Emails, 2),
+                    ["storageWaitShare"] = Math.Round(storage / busy, 3),
+                    ["vaultWaitShare"] = Math.Round(vault / busy, 3),
+                    ["emailServiceWaitShare"] = Math.Round(email / busy, 3),
+                    ["queuedPerSecond"] = Math.Round(produce.PerSecond, 1),
+                });
+            }
+
+            var lines = new List<string>();
+            lines.Add("");
+            lines.Add("## Email pipeline");
+            lines.Add("");
+            lines.Add($"{options.Emails} queued secret emails drained by the standalone queue listener (a fresh host per batch size, timed from its start to the last send). " +
+                "Wait share = time spent in storage (tables + queue) / vault / ACS requests, summed over all requests, divided by wall time × batch size (the listener's concurrent workers).");
+            lines.Add("");
+            Report.TableLines(lines, ["Queues:BatchSize", "emails", "seconds", "emails/s", "storage round trips/email", "storage wait share", "vault wait share", "ACS wait share", "queued/s (API, 32 clients)"], rows);
+            return (lines, new JsonObject { ["runs"] = results });
+        }
+
+        // ---------------------------------------------------------------- scale
+
+        public async Task<IEnumerable<(string, string, bool)>> ScaleAsync(BenchOptions options)
+        {
+            Console.WriteLine("Scale...");
+            var table = new TableClient(dependencies.Account, "Applications");
+            var seeded = new Dictionary<int, (string BusinessUnit, string[] Ids, double Seconds)>();
+            foreach (var count in options.Scale)
+            {
+                var businessUnit = $"scale{count}";
+                var ids = Enumerable.Range(0, count).Select(_ => Guid.CreateVersion7().ToString("N")).ToArray();
+                var seeding = Stopwatch.StartNew();
+                await Load.RunAsync(8, (count + 99) / 100, async batch =>
+                    await table.SubmitTransactionAsync([.. ids.Skip(batch * 100).Take(100).Select(id => new TableTransactionAction(TableTransactionActionType.Add, Row(businessUnit, id)))]));
+                seeded[count] = (businessUnit, ids, seeding.Elapsed.TotalSeconds);
+                Console.WriteLine($"  seeded {count} in {seeding.Elapsed.TotalSeconds:F1} s");
+            }
+
+            var rows = new List<IReadOnlyList<string>>();
+            var json = new JsonObject();
+            var p50 = new Dictionary<(string, int, int), (double Endpoint, double Raw)>();
+            foreach (var count in options.Scale)
+            {
+                var (businessUnit, ids, seconds) = seeded[count];
+                var scaleToken = dependencies.Token(businessUnit, AllRoles);
+                var random = new Random(count);
+                var firstPage = await SendAsync(http, Request(HttpMethod.Get, $"/api/business-units/{businessUnit}/applications", bearer: scaleToken), HttpStatusCode.OK);
+                string? continuation;
+                using (var page = JsonDocument.Parse(firstPage))
+                {
+                    continuation = page.RootElement.GetProperty("continuationToken").GetString();
+                }
+
+                var operations = new Dictionary<string, Func<int, Task>>
+                {
+                    ["get"] = i => SendAsync(http, Request(HttpMethod.Get, $"/api/business-units/{businessUnit}/applications/{ids[(i * 7919 + count) % ids.Length]}", bearer: scaleToken), HttpStatusCode.OK),
+                    ["list (first page)"] = _ => SendAsync(http, Request(HttpMethod.Get, $"/api/business-units/{businessUnit}/applications", bearer: scaleToken), HttpStatusCode.OK),
+                };
+                if (continuation is not null)
+                {
+                    operations["list (second page)"] = _ => SendAsync(http, Request(HttpMethod.Get,
+                        $"/api/business-units/{businessUnit}/applications?continuationToken={Uri.EscapeDataString(continuation)}", bearer: scaleToken), HttpStatusCode.OK);
+                }
+
+                var countJson = new JsonObject { ["seedSeconds"] = Math.Round(seconds, 1) };
+                foreach (var (name, operation) in operations)
+                {
+                    for (var i = 0; i < 5; i++)
+                    {
+                        await operation(i);
+                    }
+
+                    IReadOnlyList<OutgoingCall> sequence;
+                    using (var recording = traffic.Record())
+                    {
+                        await operation(1);
+                        sequence = [.. recording.Calls.Where(raw.IsDependency)];
+                    }
+
+                    var opJson = new JsonObject { ["roundTrips"] = sequence.Count };
+                    foreach (var clients in new[] { 1, 32 })
+                    {
+                        var n = clients == 1 ? Math.Max(50, options.Requests1) : Math.Max(320, options.Requests32 / 2);
+                        var endpoint = await Load.RunAsync(clients, n, operation);
+                        var ceiling = await Load.RunAsync(clients, n, _ => raw.ReplayAsync(sequence));
+                        p50[(name, count, clients)] = (endpoint.P50Ms, ceiling.P50Ms);
+                        rows.Add([name, count.ToString("N0", CultureInfo.InvariantCulture), clients.ToString(CultureInfo.InvariantCulture), Report.F(endpoint.PerSecond),
+                            Report.F(endpoint.P50Ms, 2), Report.F(endpoint.P99Ms, 2), Report.F(ceiling.P50Ms, 2), sequence.Count.ToString(CultureInfo.InvariantCulture)]);
+                        opJson[$"clients{clients}"] = new JsonObject { ["endpoint"] = Report.ToJson(endpoint), ["raw"] = Report.ToJson(ceiling) };
+                    }
+
+                    countJson[name] = opJson;
+                }
+
+                json[count.ToString(CultureInfo.InvariantCulture)] = countJson;
+            }
+
+            report.Line();
+            report.Line("## Scale");
+            report.Line();
+            report.Line($"Applications seeded straight into the Applications table with 100-row batch inserts (8 in flight): " +
+                string.Join(", ", options.Scale.Select(c => $"{c:N0} in {seeded[c].Seconds:F1} s")) + ". Gets use random seeded ids; list pages use the default page size.");
+            report.Line();
+            report.Table(["Operation", "applications", "clients", "req/s", "p50 ms", "p99 ms", "raw p50 ms", "round trips"], rows);
+
+            var goals = new List<(string, string, bool)>();
+            var small = options.Scale.Min();
+            var large = options.Scale.Max();
+            foreach (var key in p50.Keys.Where(k => k.Item2 == large))
+            {
+                var ratio = p50[key].Endpoint / p50[(key.Item1, small, key.Item3)].Endpoint;
+                var rawRatio = p50[key].Raw / p50[(key.Item1, small, key.Item3)].Raw;
+                goals.Add(($"{key.Item1} at {large:N0} applications <= 1.2x at {small:N0}, {key.Item3} client(s) (p50; raw calls: {Report.Ratio(rawRatio)})", Report.Ratio(ratio), ratio <= 1.2));
+            }
+
+            report.Json["scale"] = json;
+            report.Line();
+            await MemoryAsync(options, seeded[large].BusinessUnit, seeded[large].Ids);
+            return goals;
+        }
+
+        async Task MemoryAsync(BenchOptions options, string businessUnit, string[] ids)
+        {
+            Console.WriteLine("Peak memory...");
+            var scaleToken = dependencies.Token(businessUnit, AllRoles);
+            await using var process = new HandlerProcess(Path.Combine(options.Apps, "handler-r2r"), "ServerlessCreds.Host", dependencies.Settings());
+            using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = process.Address };
+            HttpRequestMessage List()
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/business-units/{businessUnit}/applications", UriKind.Relative));
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", scaleToken);
+                return request;
+            }
+
+            await process.WaitForOkAsync(client, List, TimeSpan.FromSeconds(60));
+            var idle = process.Memory().Current;
+            var load = await Load.RunAsync(32, 2000, async i =>
+            {
+                var request = i % 2 == 0 ? List() : new HttpRequestMessage(HttpMethod.Get, new Uri($"/api/business-units/{businessUnit}/applications/{ids[i * 31 % ids.Length]}", UriKind.Relative));
+                request.Headers.Authorization ??= new AuthenticationHeaderValue("Bearer", scaleToken);
+                await SendAsync(client, request, HttpStatusCode.OK);
+            });
+            var (peak, current) = process.Memory();
+            report.Line("## Peak memory");
+            report.Line();
+            report.Line($"The packaged (self-contained ReadyToRun) handler as its own process, 2,000 get + list requests at 32 clients on the {ids.Length:N0}-application business unit " +
+                $"({load.PerSecond:F0} req/s): RSS {idle:F0} MiB when ready, **peak {peak:F0} MiB** (VmHWM), {current:F0} MiB after. " +
+                "(Create/reveal load runs in-process, where the handler's memory cannot be told apart from the bench's.)");
+            report.Line();
+            report.Json["memory"] = new JsonObject { ["readyRssMiB"] = Math.Round(idle, 1), ["peakRssMiB"] = Math.Round(peak, 1), ["afterRssMiB"] = Math.Round(current, 1), ["load"] = Report.ToJson(load) };
+        }
+
+        static TableEntity Row(string businessUnit, string id) => new(businessUnit, "a:" + id)
+        {
+            ["Kind"] = "Internal",
+            ["VendorName"] = "Contoso",
+            ["ApplicationName"] = $"Seeded {id[..8]}",
+            ["Scopes"] = "[\"Admin\"]",
+            ["CallbackUrls"] = "[]",
+            ["ClientId"] = Guid.NewGuid().ToString(),
+            ["Enabled"] = true,
+            ["CreatedAt"] = DateTimeOffset.UtcNow,
+            ["CreatedBy"] = "bench",
+            ["UpdatedAt"] = DateTimeOffset.UtcNow,
+        };
+
+        [GeneratedRegex(@"https://creds\.example\.test/s/([A-Za-z0-9_-]{43})")]
+        private static partial Regex LinkToken();
+    }
+}
