@@ -59,7 +59,7 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
     }
 
     /// <summary>Adds a second active secret so a customer can rotate without downtime; null when the application does not exist.</summary>
-    public async Task<IssuedSecret?> RotateAsync(string businessUnit, string applicationId, int? expiresInDays, AuditContext context, CancellationToken cancellationToken)
+    public async Task<Rotation?> RotateAsync(string businessUnit, string applicationId, int? expiresInDays, AuditContext context, CancellationToken cancellationToken)
     {
         var application = await store.FindAsync(businessUnit, applicationId, cancellationToken);
         if (application is null)
@@ -82,7 +82,7 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
             try
             {
                 // Conditional on the application's version, so two concurrent rotations cannot both pass the count above.
-                await store.AddSecretAsync(application with { UpdatedAt = now }, issued.Metadata, cancellationToken);
+                return new Rotation(await store.AddSecretAsync(application with { UpdatedAt = now }, issued.Metadata, cancellationToken), issued);
             }
             catch (Exception e) when (e is DependencyUnavailableException or DomainException)
             {
@@ -91,8 +91,6 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
                     ? DomainException.Conflict("The application changed while the secret was being added; try again.")
                     : e;
             }
-
-            return issued;
         }, cancellationToken);
     }
 
@@ -142,6 +140,9 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
         }
     }
 }
+
+/// <summary>A rotation's result: the new secret (its value shown once) and the application at its new version.</summary>
+public sealed record Rotation(Application Application, IssuedSecret Secret);
 
 /// <summary>A vault secret could neither be referenced nor disabled; operators must disable it (the name is safe to log).</summary>
 public sealed class OrphanedSecretException(VaultSecretVersion vaultSecret, Exception innerException)

@@ -43,16 +43,18 @@ public static class SecretEndpoints
     static async Task<Results<Created<CreatedSecretResponse>, ProblemHttpResult>> CreateSecret(
         string bu, string id, CreateSecretRequest? request, CredentialService credentials, HttpContext context, CancellationToken cancellationToken)
     {
-        var issued = await credentials.RotateAsync(bu, id, request?.ExpiresInDays, context.GetAuditContext(), cancellationToken);
-        if (issued is null)
+        var rotation = await credentials.RotateAsync(bu, id, request?.ExpiresInDays, context.GetAuditContext(), cancellationToken);
+        if (rotation is null)
         {
             return Problems.NotFound("application");
         }
 
-        var secret = issued.Metadata;
+        // The application's new version: rotating changes it, so a client's next If-Match needs this one.
+        context.Response.SetETag(rotation.Application.Version);
+        var secret = rotation.Secret.Metadata;
         return TypedResults.Created(
             $"/api/business-units/{bu}/applications/{id}/secrets/{secret.SecretId}",
-            new CreatedSecretResponse(secret.SecretId, issued.Value, secret.Hint, secret.CreatedAt, secret.ExpiresAt));
+            new CreatedSecretResponse(secret.SecretId, rotation.Secret.Value, secret.Hint, secret.CreatedAt, secret.ExpiresAt));
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> RevokeSecret(

@@ -65,7 +65,10 @@ public sealed class CredentialApiTests(ServerlessCredsApplication app) : IClassF
         var secrets = $"{Applications}/{created.GetProperty("id").GetString()}/secrets";
         var first = created.GetProperty("secretId").GetString()!;
 
-        var second = await (await client.PostJsonAsync(secrets, new { expiresInDays = 30 })).ExpectAsync(HttpStatusCode.Created);
+        var rotated = await client.PostJsonAsync(secrets, new { expiresInDays = 30 });
+        var second = await rotated.ExpectAsync(HttpStatusCode.Created);
+        var application = await client.GetAsync($"{Applications}/{created.GetProperty("id").GetString()}");
+        Assert.Equal(application.Headers.ETag, rotated.Headers.ETag);
         Assert.Matches("^[A-Za-z0-9]{40}$", second.GetProperty("clientSecret").GetString());
         var listed = await (await client.GetAsync(secrets)).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(2, listed.GetProperty("items").EnumerateArray().Count(s => s.GetProperty("state").GetString() == "active"));
