@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
+using ServerlessCreds.Testing;
 
 namespace ServerlessCreds.Host.Tests.Deployment;
 
@@ -13,21 +11,12 @@ namespace ServerlessCreds.Host.Tests.Deployment;
 /// </summary>
 sealed class HandlerProcess : IAsyncDisposable
 {
-    static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(10);
-
-    readonly Process process;
-    readonly StringBuilder output = new();
+    readonly ChildProcess process;
 
     HandlerProcess(string appRoot, string executable, IReadOnlyDictionary<string, string> settings)
     {
-        Port = FreePort();
-        var startInfo = new ProcessStartInfo(Path.Combine(appRoot, executable))
-        {
-            WorkingDirectory = appRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        Port = ChildProcess.FreePort();
+        var startInfo = new ProcessStartInfo(Path.Combine(appRoot, executable)) { WorkingDirectory = appRoot };
         startInfo.Environment.Clear();
         startInfo.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH");
         foreach (var (key, value) in settings)
@@ -37,12 +26,7 @@ sealed class HandlerProcess : IAsyncDisposable
         }
 
         startInfo.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = Port.ToString(CultureInfo.InvariantCulture);
-        process = new Process { StartInfo = startInfo };
-        process.OutputDataReceived += (_, line) => Capture(line.Data);
-        process.ErrorDataReceived += (_, line) => Capture(line.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        process = ChildProcess.Start(startInfo);
     }
 
     public int Port { get; }
@@ -50,16 +34,7 @@ sealed class HandlerProcess : IAsyncDisposable
     public Uri Address => new($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}");
 
     /// <summary>What the process wrote to stdout and stderr so far.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
-    }
+    public string Output => process.Output;
 
     public static HandlerProcess Start(string appRoot, string executable, IReadOnlyDictionary<string, string> settings) =>
         new(appRoot, executable, settings);
@@ -91,33 +66,5 @@ sealed class HandlerProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-        }
-
-        using var timeout = new CancellationTokenSource(ExitTimeout);
-        await process.WaitForExitAsync(timeout.Token);
-        process.Dispose();
-    }
-
-    void Capture(string? line)
-    {
-        if (line is not null)
-        {
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-        }
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public ValueTask DisposeAsync() => process.DisposeAsync();
 }

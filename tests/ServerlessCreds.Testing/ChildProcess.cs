@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ServerlessCreds.Testing;
+
+/// <summary>A process a test starts and always kills; its standard output and error are kept for failure messages.</summary>
+public sealed class ChildProcess : IAsyncDisposable
+{
+    static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(10);
+
+    readonly Process process;
+    readonly StringBuilder output = new();
+
+    ChildProcess(ProcessStartInfo startInfo)
+    {
+        startInfo.RedirectStandardOutput = true;
+        startInfo.RedirectStandardError = true;
+        startInfo.UseShellExecute = false;
+        process = new Process { StartInfo = startInfo };
+        process.OutputDataReceived += (_, line) => Capture(line.Data);
+        process.ErrorDataReceived += (_, line) => Capture(line.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public bool HasExited => process.HasExited;
+
+    public int ExitCode => process.ExitCode;
+
+    /// <summary>What the process wrote to standard output and error so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    public static ChildProcess Start(ProcessStartInfo startInfo) => new(startInfo);
+
+    /// <summary>SIGKILL, like a crash: no shutdown, nothing settled.</summary>
+    public async Task KillAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        using var timeout = new CancellationTokenSource(ExitTimeout);
+        await process.WaitForExitAsync(timeout.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        process.Dispose();
+    }
+
+    /// <summary>A loopback port that was free a moment ago.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    void Capture(string? line)
+    {
+        if (line is not null)
+        {
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+        }
+    }
+}
