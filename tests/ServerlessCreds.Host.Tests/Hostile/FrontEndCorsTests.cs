@@ -1,4 +1,8 @@
 using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ServerlessCreds.Host.Http;
 
 namespace ServerlessCreds.Host.Tests.Hostile;
 
@@ -78,12 +82,14 @@ public sealed class FrontEndCorsTests
     [InlineData("https://user@portal.example.com")]
     [InlineData("*")]
     [InlineData("portal.example.com")]
-    public async Task An_origin_that_is_not_an_https_origin_stops_the_host_at_start(string origin)
+    public void An_origin_that_is_not_an_https_origin_stops_the_host_at_start(string origin)
     {
-        await using var app = new ServerlessCredsApplication { Settings = new Dictionary<string, string?> { ["Cors:AllowedOrigins:0"] = origin } };
-        await app.InitializeAsync();
+        // The host runs this start-up validator before anything else starts; calling it directly avoids a host torn down mid-start.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Cors:AllowedOrigins:0"] = origin }).Build();
+        using var services = new ServiceCollection().AddFrontEndCors(configuration).BuildServiceProvider();
+        var validator = services.GetRequiredService<IStartupValidator>();
 
-        var failure = Assert.ThrowsAny<Exception>(() => app.CreateClient());
-        Assert.Contains("Cors:AllowedOrigins", failure.ToString(), StringComparison.Ordinal);
+        var failure = Assert.Throws<OptionsValidationException>(() => validator.Validate());
+        Assert.Contains(failure.Failures, message => message.Contains("Cors:AllowedOrigins", StringComparison.Ordinal));
     }
 }
