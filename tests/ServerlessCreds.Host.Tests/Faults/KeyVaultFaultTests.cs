@@ -5,19 +5,9 @@ using ServerlessCreds.Host.Tests.SecretEmails;
 namespace ServerlessCreds.Host.Tests.Faults;
 
 /// <summary>The Key Vault test server answering errors, dropping connections or stopped; each test has its own host and vault.</summary>
-public sealed class KeyVaultFaultTests : IAsyncLifetime
+public sealed class KeyVaultFaultTests() : HostPerTest(new())
 {
-    readonly ServerlessCredsApplication app = new();
-    SecretEmailFlow flow = null!;
 
-    public async Task InitializeAsync()
-    {
-        await app.InitializeAsync();
-        await app.ReadyAsync();
-        flow = new SecretEmailFlow(app);
-    }
-
-    public Task DisposeAsync() => app.DisposeAsync().AsTask();
 
     [Theory]
     [InlineData(429)]
@@ -26,14 +16,14 @@ public sealed class KeyVaultFaultTests : IAsyncLifetime
     [InlineData(0)] // connections dropped
     public async Task Vault_failures_answer_503_change_nothing_and_the_same_calls_succeed_afterwards(int status)
     {
-        using var client = flow.Admin();
-        var existing = await flow.CreateApplicationAsync(client);
-        var secrets = $"{flow.Applications}/{existing.GetProperty("id").GetString()}/secrets";
+        using var client = Flow.Admin();
+        var existing = await Flow.CreateApplicationAsync(client);
+        var secrets = $"{Flow.Applications}/{existing.GetProperty("id").GetString()}/secrets";
         var secretId = existing.GetProperty("secretId").GetString()!;
         Fail(status, 1000);
         try
         {
-            await (await client.PostJsonAsync(flow.Applications, new { kind = "internal", vendorName = "V", applicationName = "Down", scopes = new[] { "Admin" } }))
+            await (await client.PostJsonAsync(Flow.Applications, new { kind = "internal", vendorName = "V", applicationName = "Down", scopes = new[] { "Admin" } }))
                 .ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
             await (await client.PostJsonAsync(secrets, "{}")).ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
             await (await client.DeleteAsync($"{secrets}/{secretId}")).ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
@@ -43,12 +33,12 @@ public sealed class KeyVaultFaultTests : IAsyncLifetime
             Fail(status, 0);
         }
 
-        await FlowState.AssertConsistentAsync(app, client, flow.BusinessUnit);
+        await FlowState.AssertConsistentAsync(App, client, Flow.BusinessUnit);
         var listed = await (await client.GetAsync(secrets)).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("active", Assert.Single(listed.GetProperty("items").EnumerateArray()).GetProperty("state").GetString());
         await (await client.PostJsonAsync(secrets, "{}")).ExpectAsync(HttpStatusCode.Created);
         await (await client.DeleteAsync($"{secrets}/{secretId}")).ExpectAsync(HttpStatusCode.NoContent);
-        await FlowState.AssertConsistentAsync(app, client, flow.BusinessUnit);
+        await FlowState.AssertConsistentAsync(App, client, Flow.BusinessUnit);
     }
 
     [Theory]
@@ -56,29 +46,29 @@ public sealed class KeyVaultFaultTests : IAsyncLifetime
     [InlineData(1000, "failed")] // every attempt fails: the message is poisoned and the delivery says so
     public async Task A_vault_outage_while_sending_ends_the_delivery_sent_once_or_failed_never_stuck(int failedVaultRequests, string final)
     {
-        using var client = flow.Admin();
-        var created = await flow.CreateApplicationAsync(client);
-        app.Vault.FailNext(failedVaultRequests, 503);
+        using var client = Flow.Admin();
+        var created = await Flow.CreateApplicationAsync(client);
+        App.Vault.FailNext(failedVaultRequests, 503);
 
-        var delivery = await flow.RequestAsync(client, created.GetProperty("id").GetString()!, new { recipientEmail = "vault@customer.example" });
+        var delivery = await Flow.RequestAsync(client, created.GetProperty("id").GetString()!, new { recipientEmail = "vault@customer.example" });
 
         await Functions.Eventually.TrueAsync(
             async () => await SecretEmailFlow.StatusAsync(client, delivery) == final, TimeSpan.FromSeconds(60), $"the delivery is {final}");
-        app.Vault.FailNext(0, 503);
-        Assert.Equal(final == "sent" ? 1 : 0, flow.EmailsTo("vault@customer.example").Count);
+        App.Vault.FailNext(0, 503);
+        Assert.Equal(final == "sent" ? 1 : 0, Flow.EmailsTo("vault@customer.example").Count);
     }
 
     [Fact]
     public async Task A_reveal_while_the_vault_is_stopped_fails_without_burning_the_link()
     {
-        using var client = flow.Admin();
-        var created = await flow.CreateApplicationAsync(client);
-        var delivery = await flow.RequestAsync(client, created.GetProperty("id").GetString()!, new { recipientEmail = "reveal@customer.example" });
+        using var client = Flow.Admin();
+        var created = await Flow.CreateApplicationAsync(client);
+        var delivery = await Flow.RequestAsync(client, created.GetProperty("id").GetString()!, new { recipientEmail = "reveal@customer.example" });
         await SecretEmailFlow.WaitForStatusAsync(client, delivery, "sent");
-        var token = SecretEmailFlow.TokenIn(Assert.Single(flow.EmailsTo("reveal@customer.example")));
-        using var reader = app.CreateClient();
+        var token = SecretEmailFlow.TokenIn(Assert.Single(Flow.EmailsTo("reveal@customer.example")));
+        using var reader = App.CreateClient();
 
-        await app.Vault.StopAsync();
+        await App.Vault.StopAsync();
         try
         {
             await (await reader.PostJsonAsync($"/api/one-time-secrets/{token}/reveal", "{}")).ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
@@ -88,7 +78,7 @@ public sealed class KeyVaultFaultTests : IAsyncLifetime
         }
         finally
         {
-            await app.Vault.StartAsync();
+            await App.Vault.StartAsync();
         }
 
         Assert.Equal("sent", await SecretEmailFlow.StatusAsync(client, delivery));
@@ -101,11 +91,11 @@ public sealed class KeyVaultFaultTests : IAsyncLifetime
     {
         if (status == 0)
         {
-            app.Vault.DropNextConnections(count);
+            App.Vault.DropNextConnections(count);
         }
         else
         {
-            app.Vault.FailNext(count, status);
+            App.Vault.FailNext(count, status);
         }
     }
 }

@@ -7,67 +7,57 @@ using ServerlessCreds.Host.Tests.Functions;
 namespace ServerlessCreds.Host.Tests.SecretEmails;
 
 /// <summary>Email service outages and quotas; each test has its own host, email server and queue traffic.</summary>
-public sealed class SecretEmailLoadAndFaultTests : IAsyncLifetime
+public sealed class SecretEmailLoadAndFaultTests() : HostPerTest(new())
 {
-    readonly ServerlessCredsApplication app = new();
-    SecretEmailFlow flow = null!;
 
-    public async Task InitializeAsync()
-    {
-        await app.InitializeAsync();
-        await app.ReadyAsync();
-        flow = new SecretEmailFlow(app);
-    }
-
-    public Task DisposeAsync() => app.DisposeAsync().AsTask();
 
     [Fact]
     public async Task A_message_failing_five_times_lands_in_the_poison_queue_and_the_delivery_shows_failed()
     {
-        using var client = flow.Admin();
-        var created = await flow.CreateApplicationAsync(client);
-        app.Email.FailNext(1000, HttpStatusCode.ServiceUnavailable);
+        using var client = Flow.Admin();
+        var created = await Flow.CreateApplicationAsync(client);
+        App.Email.FailNext(1000, HttpStatusCode.ServiceUnavailable);
 
-        var delivery = await flow.RequestAsync(client, created.GetProperty("id").GetString()!, new { recipientEmail = "down@customer.example" });
+        var delivery = await Flow.RequestAsync(client, created.GetProperty("id").GetString()!, new { recipientEmail = "down@customer.example" });
 
-        var poison = new QueueClient(StorageAccount.Parse(app.Azurite.ConnectionString), $"{SecretEmailRequests.QueueName}-poison");
+        var poison = new QueueClient(StorageAccount.Parse(App.Azurite.ConnectionString), $"{SecretEmailRequests.QueueName}-poison");
         await Eventually.TrueAsync(
             async () => (await SecretEmailFlow.StatusAsync(client, delivery)) == "failed", TimeSpan.FromSeconds(60), "the delivery failed");
         await Eventually.TrueAsync(
             async () => (await PeekAsync(poison)).Any(m => m.Text!.Contains(delivery.Split('/')[^1], StringComparison.Ordinal)),
             TimeSpan.FromSeconds(10), "the message is in the poison queue");
-        Assert.Empty(flow.EmailsTo("down@customer.example"));
+        Assert.Empty(Flow.EmailsTo("down@customer.example"));
     }
 
     [Fact]
     public async Task A_burst_far_above_the_email_quota_sends_every_email_once_and_poisons_nothing()
     {
-        using var client = flow.Admin();
-        var created = await flow.CreateApplicationAsync(client);
+        using var client = Flow.Admin();
+        var created = await Flow.CreateApplicationAsync(client);
         var applicationId = created.GetProperty("id").GetString()!;
         // Retry-After beyond the sender's own short waits, so throttled messages are deferred through the queue.
-        app.Email.SetQuota(40, TimeSpan.FromSeconds(3));
+        App.Email.SetQuota(40, TimeSpan.FromSeconds(3));
 
         var deliveries = new List<string>();
         for (var batch = 0; batch < 10; batch++)
         {
             deliveries.AddRange(await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
-                flow.RequestAsync(client, applicationId, new { recipientEmail = $"burst{batch * 20 + i}@customer.example" }))));
+                Flow.RequestAsync(client, applicationId, new { recipientEmail = $"burst{batch * 20 + i}@customer.example" }))));
         }
 
         await Eventually.TrueAsync(
-            () => app.Email.SentMessages.Count(m => m.To[0].Address.StartsWith("burst", StringComparison.Ordinal)) >= 200, TimeSpan.FromSeconds(120), "200 emails were sent");
+            () => App.Email.SentMessages.Count(m => m.To[0].Address.StartsWith("burst", StringComparison.Ordinal)) >= 200, TimeSpan.FromSeconds(120), "200 emails were sent");
         await Task.Delay(1000);
-        var sent = app.Email.SentMessages.Where(m => m.To[0].Address.StartsWith("burst", StringComparison.Ordinal)).ToList();
+        var sent = App.Email.SentMessages.Where(m => m.To[0].Address.StartsWith("burst", StringComparison.Ordinal)).ToList();
         Assert.Equal(200, sent.Count);
         Assert.Equal(200, sent.Select(m => m.To[0].Address).Distinct().Count());
-        Assert.Contains(app.Email.SendAttempts, a => a.Status == 429);
+        Assert.Contains(App.Email.SendAttempts, a => a.Status == 429);
         foreach (var delivery in deliveries.Take(20))
         {
             Assert.Equal("sent", await SecretEmailFlow.StatusAsync(client, delivery));
         }
 
-        var poison = new QueueClient(StorageAccount.Parse(app.Azurite.ConnectionString), $"{SecretEmailRequests.QueueName}-poison");
+        var poison = new QueueClient(StorageAccount.Parse(App.Azurite.ConnectionString), $"{SecretEmailRequests.QueueName}-poison");
         Assert.Empty(await PeekAsync(poison));
     }
 
