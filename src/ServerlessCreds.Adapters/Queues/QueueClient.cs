@@ -6,7 +6,6 @@ using System.Xml.Linq;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
-using Azure.Identity;
 using ServerlessCreds.Adapters.Storage;
 using ServerlessCreds.Common;
 
@@ -193,21 +192,8 @@ public sealed partial class QueueClient
         return message;
     }
 
-    private async Task<Response> SendAsync(HttpMessage message, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _pipeline.SendAsync(message, cancellationToken);
-        }
-        // AuthenticationFailedException: no token for a managed identity yet (IMDS not ready), as unavailable as the service itself.
-        catch (Exception exception) when (exception is RequestFailedException or AggregateException or IOException or AuthenticationFailedException
-            || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            throw new DependencyUnavailableException(Dependency, exception);
-        }
-
-        return message.Response;
-    }
+    private Task<Response> SendAsync(HttpMessage message, CancellationToken cancellationToken) =>
+        _pipeline.SendAsync(message, Dependency, cancellationToken);
 
     private static IEnumerable<XElement> Messages(Response response) =>
         XDocument.Parse(response.Content.ToString()).Root?.Elements("QueueMessage") ?? [];

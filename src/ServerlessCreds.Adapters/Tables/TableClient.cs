@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
-using Azure.Identity;
 using ServerlessCreds.Adapters.Storage;
 using ServerlessCreds.Common;
 
@@ -297,21 +296,8 @@ public sealed partial class TableClient
 
     private static string EscapeKey(string key) => Uri.EscapeDataString(key.Replace("'", "''", StringComparison.Ordinal));
 
-    private async Task<Response> SendAsync(HttpMessage message, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _pipeline.SendAsync(message, cancellationToken);
-        }
-        // AuthenticationFailedException: no token for a managed identity yet (IMDS not ready), as unavailable as the service itself.
-        catch (Exception exception) when (exception is RequestFailedException or AggregateException or IOException or AuthenticationFailedException
-            || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            throw new DependencyUnavailableException(Dependency, exception);
-        }
-
-        return message.Response;
-    }
+    private Task<Response> SendAsync(HttpMessage message, CancellationToken cancellationToken) =>
+        _pipeline.SendAsync(message, Dependency, cancellationToken);
 
     private static string ETag(Response response) =>
         response.Headers.TryGetValue("ETag", out var etag) ? etag : throw new TableRequestException(response.Status, "MissingETag");
