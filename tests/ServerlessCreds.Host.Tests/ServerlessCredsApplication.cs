@@ -128,7 +128,7 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
         return client;
     }
 
-    /// <summary>Waits until the host has created its tables and seeded the catalog.</summary>
+    /// <summary>Waits until the host has created its tables and queue (the catalog is seeded in the background).</summary>
     public async Task<ServerlessCredsApplication> ReadyAsync()
     {
         using var client = CreateClient(null, "Platform.Admin");

@@ -8,7 +8,15 @@ public sealed record NewScope(string? Name, string? DisplayName, string? Descrip
 
 public sealed partial class ScopeService(IScopeCatalog catalog, AuditTrail audit)
 {
-    public Task<IReadOnlyList<Scope>> ListAsync(CancellationToken cancellationToken) => catalog.ListAsync(cancellationToken);
+    /// <summary>
+    /// The built-in scopes come from code, not only from the seeded rows, so the catalog is complete before (and without)
+    /// seeding: seeding runs in the background and never holds up a request.
+    /// </summary>
+    public async Task<IReadOnlyList<Scope>> ListAsync(CancellationToken cancellationToken)
+    {
+        var stored = await catalog.ListAsync(cancellationToken);
+        return [.. Scope.BuiltIns.Concat(stored.Where(s => !IsBuiltIn(s.Name))).OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase)];
+    }
 
     /// <summary>Adds a scope; a conflict when one with that name already exists.</summary>
     public async Task<Scope> AddAsync(NewScope request, AuditContext context, CancellationToken cancellationToken)
@@ -29,14 +37,18 @@ public sealed partial class ScopeService(IScopeCatalog catalog, AuditTrail audit
 
         var scope = new Scope(request.Name!, request.DisplayName ?? request.Name!, request.Description ?? "", BuiltIn: false);
         return await audit.RecordChangeAsync(context, AuditTrail.PlatformLog, AuditActions.ScopeCreated, AuditTarget.Scope(scope.Name), async () =>
-            await catalog.TryAddAsync(scope, cancellationToken) ? scope : throw DomainException.Conflict($"A scope named '{scope.Name}' already exists."),
+            !IsBuiltIn(scope.Name) && await catalog.TryAddAsync(scope, cancellationToken) ? scope : throw DomainException.Conflict($"A scope named '{scope.Name}' already exists."),
             cancellationToken);
     }
 
-    /// <summary>Seeds the built-in scopes; safe to run on every start and from several instances at once.</summary>
+    /// <summary>
+    /// Stores the built-in scopes that are not stored yet (one read when they all are); safe to run on every start and from
+    /// several instances at once.
+    /// </summary>
     public async Task SeedAsync(CancellationToken cancellationToken)
     {
-        foreach (var scope in Scope.BuiltIns)
+        var stored = await catalog.ListAsync(cancellationToken);
+        foreach (var scope in Scope.BuiltIns.Where(b => !stored.Any(s => string.Equals(s.Name, b.Name, StringComparison.OrdinalIgnoreCase))))
         {
             await catalog.TryAddAsync(scope, cancellationToken);
         }
@@ -45,7 +57,7 @@ public sealed partial class ScopeService(IScopeCatalog catalog, AuditTrail audit
     /// <summary>Resolves requested names to catalog names (case-insensitive), reporting unknown and duplicate names.</summary>
     public async Task<IReadOnlyList<string>> ResolveAsync(IReadOnlyList<string?> names, string field, FieldErrors errors, CancellationToken cancellationToken)
     {
-        var known = (await catalog.ListAsync(cancellationToken)).ToDictionary(s => s.Name, s => s.Name, StringComparer.OrdinalIgnoreCase);
+        var known = (await ListAsync(cancellationToken)).ToDictionary(s => s.Name, s => s.Name, StringComparer.OrdinalIgnoreCase);
         var resolved = new List<string>();
         foreach (var name in names)
         {
@@ -65,6 +77,8 @@ public sealed partial class ScopeService(IScopeCatalog catalog, AuditTrail audit
 
         return resolved;
     }
+
+    static bool IsBuiltIn(string name) => Scope.BuiltIns.Any(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9._-]{1,63}$")]
     private static partial Regex NamePattern();

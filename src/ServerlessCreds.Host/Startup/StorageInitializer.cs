@@ -6,7 +6,7 @@ using ServerlessCreds.Scopes;
 namespace ServerlessCreds.Host.Startup;
 
 /// <summary>
-/// Creates the tables and the request queue and seeds the scope catalog in the background, retrying until storage answers, so the process
+/// Creates the tables and the request queue, then seeds the scope catalog, in the background, retrying until storage answers, so the process
 /// is reachable at once (the Functions host only waits ~30 s) and an outage at start does not crash it.
 /// </summary>
 sealed class StorageInitializer(StorageTables tables, SecretEmailRequests secretEmails, ScopeService scopes, ILogger<StorageInitializer> logger) : BackgroundService
@@ -17,14 +17,23 @@ sealed class StorageInitializer(StorageTables tables, SecretEmailRequests secret
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Requests wait only for the tables and the queue (created concurrently: one round trip of latency when they exist);
+        // the scope catalog answers with its built-ins from code, so seeding it never holds a request up.
+        await RetryUntilDoneAsync(async () =>
+        {
+            await Task.WhenAll(tables.CreateIfNotExistsAsync(stoppingToken), secretEmails.Queue.CreateIfNotExistsAsync(stoppingToken));
+            ready.TrySetResult();
+        }, stoppingToken);
+        await RetryUntilDoneAsync(() => scopes.SeedAsync(stoppingToken), stoppingToken);
+    }
+
+    async Task RetryUntilDoneAsync(Func<Task> step, CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await tables.CreateIfNotExistsAsync(stoppingToken);
-                await secretEmails.Queue.CreateIfNotExistsAsync(stoppingToken);
-                await scopes.SeedAsync(stoppingToken);
-                ready.TrySetResult();
+                await step();
                 return;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
