@@ -18,9 +18,9 @@ publish() { # project, name, extra publish arguments...
   dotnet publish "$project" --configuration Release --artifacts-path "$out/build-$name" --output "$out/apps/$name" -nologo -v quiet "$@"
 }
 publish src/ServerlessCreds.Host handler-jit
-publish src/ServerlessCreds.Host handler-r2r --runtime linux-x64 --self-contained -p:PublishReadyToRun=true
+publish src/ServerlessCreds.Host handler-r2r --runtime linux-x64 --self-contained -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true
 publish bench/EmptyApp empty-jit
-publish bench/EmptyApp empty-r2r --runtime linux-x64 --self-contained -p:PublishReadyToRun=true
+publish bench/EmptyApp empty-r2r --runtime linux-x64 --self-contained -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true
 
 dotnet build bench/ServerlessCreds.Bench --configuration Release --artifacts-path "$out/build-bench" -nologo -v quiet
 dotnet "$out/build-bench/bin/ServerlessCreds.Bench/release/ServerlessCreds.Bench.dll" --apps "$out/apps" --out bench/results "$@"

@@ -149,9 +149,9 @@ namespace ServerlessCreds.Bench
             var variants = new (string Name, string Folder, string Executable)[]
             {
                 ("handler, framework-dependent JIT", Path.Combine(options.Apps, "handler-jit"), "ServerlessCreds.Host"),
-                ("handler, self-contained ReadyToRun", Path.Combine(options.Apps, "handler-r2r"), "ServerlessCreds.Host"),
+                ("handler, self-contained composite ReadyToRun", Path.Combine(options.Apps, "handler-r2r"), "ServerlessCreds.Host"),
                 ("empty slim app, framework-dependent JIT", Path.Combine(options.Apps, "empty-jit"), "EmptyApp"),
-                ("empty slim app, self-contained ReadyToRun", Path.Combine(options.Apps, "empty-r2r"), "EmptyApp"),
+                ("empty slim app, self-contained composite ReadyToRun", Path.Combine(options.Apps, "empty-r2r"), "EmptyApp"),
             };
             var health = variants.ToDictionary(v => v.Name, _ => new List<double>());
             var authenticated = variants.ToDictionary(v => v.Name, _ => new List<double>());
