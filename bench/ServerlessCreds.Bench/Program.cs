@@ -70,7 +70,7 @@ namespace ServerlessCreds.Bench
     }
 
     sealed record BenchOptions(
-        string Output, string Apps, int Runs, int Requests1, int Requests32, int Emails, IReadOnlyList<int> BatchSizes, IReadOnlyList<int> Scale, IReadOnlySet<string> Phases)
+        string Output, string Apps, int Runs, int Warmup, int Requests1, int Requests32, int Emails, IReadOnlyList<int> BatchSizes, IReadOnlyList<int> Scale, IReadOnlySet<string> Phases)
     {
         public static BenchOptions Parse(string[] args)
         {
@@ -85,6 +85,7 @@ namespace ServerlessCreds.Bench
                 Path.GetFullPath(Get("out", "bench/results")),
                 Path.GetFullPath(Get("apps", "bench/.out/apps")),
                 int.Parse(Get("runs", "10"), CultureInfo.InvariantCulture),
+                int.Parse(Get("warmup", "200"), CultureInfo.InvariantCulture),
                 int.Parse(Get("requests", "100"), CultureInfo.InvariantCulture),
                 int.Parse(Get("requests32", "640"), CultureInfo.InvariantCulture),
                 int.Parse(Get("emails", "2000"), CultureInfo.InvariantCulture),
@@ -260,7 +261,7 @@ namespace ServerlessCreds.Bench
             var pipeline = await EmailPipelineAsync(options, Email);
 
             var tokens = new Queue<string>(dependencies.Email.SentMessages.Select(m => LinkToken().Match(m.PlainText ?? "")).Where(m => m.Success).Select(m => m.Groups[1].Value));
-            var needed = 10 + 10 + options.Requests1 + options.Requests32;
+            var needed = options.Warmup + 10 + options.Requests1 + options.Requests32;
             if (tokens.Count < needed)
             {
                 throw new InvalidOperationException($"Only {tokens.Count} one-time links were sent; the reveal bench needs {needed}.");
@@ -275,7 +276,7 @@ namespace ServerlessCreds.Bench
             report.Line("## Request cost");
             report.Line();
             report.Line("Endpoints over real HTTP (Kestrel, in the bench process so the real SecretClient can reach the Key Vault test server). " +
-                "Round trips are counted from HttpClient's own activities (no hook in our clients), averaged over 10 sequential requests after 10 warm-ups. " +
+                $"Round trips are counted from HttpClient's own activities (no hook in our clients), averaged over 10 sequential requests. Both sides are measured after {options.Warmup} warm-up operations each (steady state; the cold-start phase covers the first request). " +
                 "The ceiling replays the same round trips (same verbs and tables; reads with the same keys, writes to scratch rows) directly with our TableClient/QueueClient and SecretClient, one after another, at the same concurrency.");
             report.Line();
             report.Table(["Operation", "clients", "req/s", "p50 ms", "p99 ms", "raw p50 ms", "raw p99 ms", "p50 ratio", "round trips"], rows);
@@ -292,7 +293,7 @@ namespace ServerlessCreds.Bench
             async Task MeasureAsync(string name, Func<int, Task> operation)
             {
                 Console.WriteLine($"  {name}");
-                for (var i = 0; i < 10; i++)
+                for (var i = 0; i < options.Warmup; i++)
                 {
                     await operation(i);
                 }
@@ -306,6 +307,11 @@ namespace ServerlessCreds.Bench
                 }
 
                 var sequence = recorded[^1];
+                for (var i = 0; i < options.Warmup; i++)
+                {
+                    // The same warm-up for the ceiling, so both sides are measured with their code at the same tier.
+                    await raw.ReplayAsync(sequence);
+                }
                 var counts = recorded.SelectMany(s => s).GroupBy(raw.DependencyOf).ToDictionary(g => g.Key, g => g.Count() / (double)recorded.Count);
                 var roundTrips = string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value:0.#}"));
                 var calls = sequence.Select(raw.Describe).ToList();
@@ -341,7 +347,7 @@ namespace ServerlessCreds.Bench
                 ["vault"] = dependencies.Vault.VaultUri.Port,
                 ["email"] = dependencies.Email.Endpoint.Port,
             };
-            var alreadyQueued = 10 + 10 + options.Requests1 + options.Requests32;
+            var alreadyQueued = options.Warmup + 10 + options.Requests1 + options.Requests32;
             foreach (var batchSize in options.BatchSizes)
             {
                 Console.WriteLine($"  email pipeline, batch size {batchSize}");
