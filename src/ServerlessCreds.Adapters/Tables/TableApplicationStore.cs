@@ -86,11 +86,23 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
         }
     }
 
-    public async Task<IReadOnlyList<ClientSecret>> ListSecretsAsync(Application application, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ClientSecret>> ListSecretsAsync(Application application, CancellationToken cancellationToken) =>
+        ListSecretsAsync(application.BusinessUnit, application.Id, cancellationToken);
+
+    public async Task<(Application Application, IReadOnlyList<ClientSecret> Secrets)?> FindWithSecretsAsync(string businessUnit, string id, CancellationToken cancellationToken)
+    {
+        // The secrets' row keys derive from the application id alone, so both reads go out together.
+        var application = FindAsync(businessUnit, id, cancellationToken);
+        var secrets = ListSecretsAsync(businessUnit, id, cancellationToken);
+        await Task.WhenAll(application, secrets);
+        return await application is { } found ? (found, await secrets) : null;
+    }
+
+    async Task<IReadOnlyList<ClientSecret>> ListSecretsAsync(string businessUnit, string applicationId, CancellationToken cancellationToken)
     {
         var filter = TableFilter.And(
-            TableFilter.Equal("PartitionKey", application.BusinessUnit),
-            TableFilter.StartsWith("RowKey", SecretRowKey(application.Id, "")));
+            TableFilter.Equal("PartitionKey", businessUnit),
+            TableFilter.StartsWith("RowKey", SecretRowKey(applicationId, "")));
         var rows = await TablePages.ReadAllAsync(Table, filter, cancellationToken);
         return rows.Select(ToSecret).OrderBy(s => s.CreatedAt).ToList();
     }

@@ -22,6 +22,9 @@ public interface IApplicationStore
 
     Task<IReadOnlyList<ClientSecret>> ListSecretsAsync(Application application, CancellationToken cancellationToken);
 
+    /// <summary>The application and its secrets' metadata, read at once (one round trip of latency); null when there is no such application.</summary>
+    Task<(Application Application, IReadOnlyList<ClientSecret> Secrets)?> FindWithSecretsAsync(string businessUnit, string id, CancellationToken cancellationToken);
+
     /// <summary>Records a new secret and the application's new state in one atomic write, conditional on <see cref="Application.Version"/>.</summary>
     Task<Application> AddSecretAsync(Application application, ClientSecret secret, CancellationToken cancellationToken);
 

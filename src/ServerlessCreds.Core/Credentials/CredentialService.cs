@@ -12,8 +12,7 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
 {
     public async Task<IReadOnlyList<ClientSecret>?> ListAsync(string businessUnit, string applicationId, CancellationToken cancellationToken)
     {
-        var application = await store.FindAsync(businessUnit, applicationId, cancellationToken);
-        return application is null ? null : await store.ListSecretsAsync(application, cancellationToken);
+        return (await store.FindWithSecretsAsync(businessUnit, applicationId, cancellationToken))?.Secrets;
     }
 
     /// <summary>Generates a secret and stores its value in the vault; the caller persists the metadata (and must call <see cref="AbandonAsync"/> if that fails).</summary>
@@ -61,14 +60,13 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
     /// <summary>Adds a second active secret so a customer can rotate without downtime; null when the application does not exist.</summary>
     public async Task<Rotation?> RotateAsync(string businessUnit, string applicationId, int? expiresInDays, AuditContext context, CancellationToken cancellationToken)
     {
-        var application = await store.FindAsync(businessUnit, applicationId, cancellationToken);
-        if (application is null)
+        if (await store.FindWithSecretsAsync(businessUnit, applicationId, cancellationToken) is not var (application, secrets))
         {
             return null;
         }
 
         var now = clock.GetUtcNow();
-        var active = (await store.ListSecretsAsync(application, cancellationToken)).Count(s => s.StateAt(now) == SecretState.Active);
+        var active = secrets.Count(s => s.StateAt(now) == SecretState.Active);
         if (active >= ClientSecret.MaxActivePerApplication)
         {
             throw DomainException.Conflict($"The application already has {ClientSecret.MaxActivePerApplication} active secrets; revoke one first.");
@@ -97,8 +95,7 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
     /// <summary>Revokes at once: the vault version is disabled before the metadata says so. False when there is no such secret.</summary>
     public async Task<bool> RevokeAsync(string businessUnit, string applicationId, string secretId, AuditContext context, CancellationToken cancellationToken)
     {
-        var application = await store.FindAsync(businessUnit, applicationId, cancellationToken);
-        var secret = application is null ? null : (await store.ListSecretsAsync(application, cancellationToken)).FirstOrDefault(s => s.SecretId == secretId);
+        var secret = (await store.FindWithSecretsAsync(businessUnit, applicationId, cancellationToken))?.Secrets.FirstOrDefault(s => s.SecretId == secretId);
         if (secret is null)
         {
             return false;

@@ -72,14 +72,13 @@ public sealed class SecretEmailService(
 
         errors.ThrowIfAny();
 
-        var application = await applications.FindAsync(businessUnit, applicationId, cancellationToken);
-        if (application is null)
+        if (await applications.FindWithSecretsAsync(businessUnit, applicationId, cancellationToken) is not var (_, secrets))
         {
             return null;
         }
 
         var now = clock.GetUtcNow();
-        var active = (await applications.ListSecretsAsync(application, cancellationToken)).Where(s => s.StateAt(now) == SecretState.Active).ToList();
+        var active = secrets.Where(s => s.StateAt(now) == SecretState.Active).ToList();
         var secret = request.SecretId is null
             ? active.MaxBy(s => s.CreatedAt) ?? throw DomainException.Conflict("The application has no active secret to send.")
             : active.SingleOrDefault(s => s.SecretId == request.SecretId) ?? throw DomainException.Invalid("secretId", "Is not an active secret of this application.");
@@ -122,14 +121,14 @@ public sealed class SecretEmailService(
     /// <summary>The delivery with the status callers see; null when the application or delivery does not exist.</summary>
     public async Task<(Delivery Delivery, DeliveryStatus Status)?> FindAsync(string businessUnit, string applicationId, string deliveryId, CancellationToken cancellationToken)
     {
-        var application = await applications.FindAsync(businessUnit, applicationId, cancellationToken);
-        var delivery = application is null ? null : await deliveries.FindAsync(businessUnit, applicationId, deliveryId, cancellationToken);
+        var found = await applications.FindWithSecretsAsync(businessUnit, applicationId, cancellationToken);
+        var delivery = found is null ? null : await deliveries.FindAsync(businessUnit, applicationId, deliveryId, cancellationToken);
         if (delivery is null)
         {
             return null;
         }
 
-        return (delivery, delivery.EffectiveStatus(clock.GetUtcNow(), await SecretUsableAsync(application!, delivery.SecretId, cancellationToken)));
+        return (delivery, delivery.EffectiveStatus(clock.GetUtcNow(), IsUsable(found!.Value.Secrets, delivery.SecretId)));
     }
 
     /// <summary>One attempt of the queue function. Idempotent: any number of deliveries of the same message send at most one email.</summary>
@@ -164,8 +163,9 @@ public sealed class SecretEmailService(
             return new SendOutcome.Done();
         }
 
-        var application = await applications.FindAsync(message.BusinessUnit, message.ApplicationId, cancellationToken);
-        var usable = application is not null && await SecretUsableAsync(application, delivery.SecretId, cancellationToken);
+        var found = await applications.FindWithSecretsAsync(message.BusinessUnit, message.ApplicationId, cancellationToken);
+        var application = found?.Application;
+        var usable = found is { } existing && IsUsable(existing.Secrets, delivery.SecretId);
         var status = delivery.EffectiveStatus(clock.GetUtcNow(), usable);
         if (status is DeliveryStatus.Expired or DeliveryStatus.Revoked)
         {
@@ -229,8 +229,8 @@ public sealed class SecretEmailService(
             AuditTarget.SecretEmail(message.ApplicationId, message.DeliveryId), action == AuditActions.SecretEmailSent ? AuditOutcomes.Succeeded : AuditOutcomes.Failed,
             cancellationToken);
 
-    async Task<bool> SecretUsableAsync(Application application, string secretId, CancellationToken cancellationToken) =>
-        (await applications.ListSecretsAsync(application, cancellationToken)).Any(s => s.SecretId == secretId && s.StateAt(clock.GetUtcNow()) == SecretState.Active);
+    bool IsUsable(IReadOnlyList<ClientSecret> secrets, string secretId) =>
+        secrets.Any(s => s.SecretId == secretId && s.StateAt(clock.GetUtcNow()) == SecretState.Active);
 
     // Best effort: a concurrent change or an outage leaves the row for the next attempt or the purge to settle.
     async Task<bool> TryMarkAsync(Delivery delivery)

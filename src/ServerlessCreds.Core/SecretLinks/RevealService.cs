@@ -127,8 +127,9 @@ public sealed class RevealService(IApplicationStore applications, IDeliveryStore
             return new OpenLink(new RevealResult.Unknown(), null, null, null);
         }
 
-        var application = await applications.FindAsync(delivery.BusinessUnit, delivery.ApplicationId, cancellationToken);
-        var secret = application is null ? null : (await applications.ListSecretsAsync(application, cancellationToken)).FirstOrDefault(s => s.SecretId == delivery.SecretId);
+        var found = await applications.FindWithSecretsAsync(delivery.BusinessUnit, delivery.ApplicationId, cancellationToken);
+        var application = found?.Application;
+        var secret = found?.Secrets.FirstOrDefault(s => s.SecretId == delivery.SecretId);
         var usable = secret?.StateAt(clock.GetUtcNow()) == SecretState.Active;
         var status = delivery.EffectiveStatus(clock.GetUtcNow(), usable);
         return status is DeliveryStatus.Sent or DeliveryStatus.Queued
