@@ -496,6 +496,11 @@ namespace ServerlessCreds.Bench
                 string.Join(", ", options.Scale.Select(c => $"{c:N0} in {seeded[c].Seconds:F1} s")) + ". Gets use random seeded ids; list pages use the default page size.");
             report.Line();
             report.Table(["Operation", "applications", "clients", "req/s", "p50 ms", "p99 ms", "raw p50 ms", "round trips"], rows);
+            report.Line("A list page is one query: the business unit's partition, a RowKey range, `$top` = page size, and the continuation token for later pages. " +
+                "Azurite (3.37.0, `LokiTableMetadataStore.queryTableEntities`) answers any query by filtering every entity of the table and sorting the matches, " +
+                "so on the emulator even the raw query slows down as the partition grows; the goal rows below therefore also give the raw query's own growth, " +
+                "and the endpoint's cost beyond it (endpoint growth / raw growth).");
+            report.Line();
 
             var goals = new List<(string, string, bool)>();
             var small = options.Scale.Min();
@@ -504,7 +509,7 @@ namespace ServerlessCreds.Bench
             {
                 var ratio = p50[key].Endpoint / p50[(key.Item1, small, key.Item3)].Endpoint;
                 var rawRatio = p50[key].Raw / p50[(key.Item1, small, key.Item3)].Raw;
-                goals.Add(($"{key.Item1} at {large:N0} applications <= 1.2x at {small:N0}, {key.Item3} client(s) (p50; raw calls: {Report.Ratio(rawRatio)})", Report.Ratio(ratio), ratio <= 1.2));
+                goals.Add(($"{key.Item1} at {large:N0} applications <= 1.2x at {small:N0}, {key.Item3} client(s) (p50; raw calls: {Report.Ratio(rawRatio)}, beyond raw: {Report.Ratio(ratio / rawRatio)})", Report.Ratio(ratio), ratio <= 1.2));
             }
 
             report.Json["scale"] = json;

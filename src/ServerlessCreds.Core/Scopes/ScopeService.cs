@@ -57,7 +57,9 @@ public sealed partial class ScopeService(IScopeCatalog catalog, AuditTrail audit
     /// <summary>Resolves requested names to catalog names (case-insensitive), reporting unknown and duplicate names.</summary>
     public async Task<IReadOnlyList<string>> ResolveAsync(IReadOnlyList<string?> names, string field, FieldErrors errors, CancellationToken cancellationToken)
     {
-        var known = (await ListAsync(cancellationToken)).ToDictionary(s => s.Name, s => s.Name, StringComparer.OrdinalIgnoreCase);
+        // Built-in scopes never change, so a request naming only those needs no catalog read.
+        var candidates = names.All(name => name is not null && IsBuiltIn(name)) ? Scope.BuiltIns : await ListAsync(cancellationToken);
+        var known = candidates.ToDictionary(s => s.Name, s => s.Name, StringComparer.OrdinalIgnoreCase);
         var resolved = new List<string>();
         foreach (var name in names)
         {

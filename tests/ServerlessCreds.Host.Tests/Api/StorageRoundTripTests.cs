@@ -1,0 +1,50 @@
+using System.Net;
+using ServerlessCreds.Callers;
+using ServerlessCreds.Testing.Faults;
+
+namespace ServerlessCreds.Host.Tests.Api;
+
+/// <summary>Round trips the API saves, seen by a proxy in front of the real table storage.</summary>
+public sealed class StorageRoundTripTests() : HostPerTest(new() { ProxyTables = true })
+{
+    FaultProxy Proxy => App.TableProxy;
+
+    IEnumerable<ProxiedExchange> ExchangesSince(int start) => Proxy.Log.Skip(start);
+
+    [Fact]
+    public async Task Creating_with_built_in_scopes_reads_no_catalog_and_with_a_custom_scope_reads_it_once()
+    {
+        using var client = Flow.Admin();
+        using var platform = App.CreateClient(null, Roles.PlatformAdmin);
+        await (await platform.PostJsonAsync("/api/scopes", new { name = "Billing" })).ExpectAsync(HttpStatusCode.Created);
+
+        var start = Proxy.Log.Count;
+        await (await client.PostJsonAsync(Flow.Applications, new { kind = "internal", vendorName = "V", applicationName = "Built-in", scopes = new[] { "admin", "Patron" } }))
+            .ExpectAsync(HttpStatusCode.Created);
+        Assert.DoesNotContain(ExchangesSince(start), e => e.PathAndQuery.StartsWith("/devstoreaccount1/Scopes", StringComparison.Ordinal));
+
+        start = Proxy.Log.Count;
+        var created = await (await client.PostJsonAsync(Flow.Applications, new { kind = "internal", vendorName = "V", applicationName = "Custom", scopes = new[] { "Admin", "billing" } }))
+            .ExpectAsync(HttpStatusCode.Created);
+        Assert.Single(ExchangesSince(start), e => e.PathAndQuery.StartsWith("/devstoreaccount1/Scopes", StringComparison.Ordinal));
+        Assert.Equal(["Admin", "Billing"], created.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
+    }
+
+    [Fact]
+    public async Task An_application_and_its_secrets_are_read_at_once()
+    {
+        using var client = Flow.Admin();
+        var id = (await Flow.CreateApplicationAsync(client)).GetProperty("id").GetString()!;
+        // Held back, the application's point read completes after the secrets query only if both were sent together.
+        Proxy.DelayWhen(r => r.Method == "GET" && r.Path.Contains("Applications(PartitionKey=", StringComparison.Ordinal), TimeSpan.FromMilliseconds(500));
+
+        var start = Proxy.Log.Count;
+        var secrets = await (await client.GetAsync($"{Flow.Applications}/{id}/secrets")).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Single(secrets.GetProperty("items").EnumerateArray());
+        var reads = ExchangesSince(start).Where(e => e.Method == "GET" && e.PathAndQuery.Contains("/Applications", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, reads.Count);
+        Assert.Contains("filter=", reads[0].PathAndQuery, StringComparison.Ordinal);
+        Assert.Contains("Applications(PartitionKey=", reads[1].PathAndQuery, StringComparison.Ordinal);
+    }
+}
