@@ -51,8 +51,13 @@ sealed class HandlerProcess : IAsyncDisposable
     public Uri Address => new($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}/");
 
     /// <summary>Polls until <paramref name="request"/> answers 200; returns the time since the process was spawned.</summary>
-    public async Task<TimeSpan> WaitForOkAsync(HttpClient client, Func<HttpRequestMessage> request, TimeSpan timeout)
+    public Task<TimeSpan> WaitForOkAsync(HttpClient client, Func<HttpRequestMessage> request, TimeSpan timeout) =>
+        WaitForAnswerAsync(client, request, (status, _) => status == HttpStatusCode.OK, timeout);
+
+    /// <summary>Polls until <paramref name="request"/>'s answer satisfies <paramref name="isReady"/> (status, body); returns the time since the process was spawned.</summary>
+    public async Task<TimeSpan> WaitForAnswerAsync(HttpClient client, Func<HttpRequestMessage> request, Func<HttpStatusCode, string, bool> isReady, TimeSpan timeout)
     {
+        var lastAnswer = "no answer";
         while (true)
         {
             if (process.HasExited)
@@ -64,10 +69,13 @@ sealed class HandlerProcess : IAsyncDisposable
             {
                 using var message = request();
                 using var response = await client.SendAsync(message);
-                if (response.StatusCode == HttpStatusCode.OK)
+                var body = await response.Content.ReadAsStringAsync();
+                if (isReady(response.StatusCode, body))
                 {
                     return Stopwatch.GetElapsedTime(Started);
                 }
+
+                lastAnswer = $"{(int)response.StatusCode} {body}";
             }
             catch (HttpRequestException)
             {
@@ -76,7 +84,7 @@ sealed class HandlerProcess : IAsyncDisposable
 
             if (Stopwatch.GetElapsedTime(Started) > timeout)
             {
-                throw new TimeoutException($"{process.StartInfo.FileName} did not answer within {timeout}.");
+                throw new TimeoutException($"{process.StartInfo.FileName} did not answer 200 within {timeout}; last answer: {lastAnswer}");
             }
 
             await Task.Delay(10);

@@ -167,13 +167,20 @@ namespace ServerlessCreds.Bench
                 {
                     using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(20) };
                     await using var process = new HandlerProcess(folder, executable, settings);
-                    var toHealth = await process.WaitForOkAsync(client, () => new HttpRequestMessage(HttpMethod.Get, new Uri(process.Address, "/api/health")), TimeSpan.FromSeconds(60));
+                    // The authenticated list first, from spawn: nothing else may be in flight while the goal's figure is taken.
                     var toList = await process.WaitForOkAsync(client, () =>
                     {
                         var request = new HttpRequestMessage(HttpMethod.Get, new Uri(process.Address, listPath));
                         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
                         return request;
                     }, TimeSpan.FromSeconds(60));
+                    // A spawned handler cannot authenticate to the Key Vault test server (its token credential only exists in this
+                    // process), so its health waits out the vault probe's timeout and reports the vault unreachable: "answering" here is
+                    // 200, or 503 with both storage services ok.
+                    var toHealth = await process.WaitForAnswerAsync(client, () => new HttpRequestMessage(HttpMethod.Get, new Uri(process.Address, "/api/health")),
+                        (status, body) => status == HttpStatusCode.OK ||
+                            (status == HttpStatusCode.ServiceUnavailable && body.Contains("\"tableStorage\":\"ok\"", StringComparison.Ordinal) && body.Contains("\"queueStorage\":\"ok\"", StringComparison.Ordinal)),
+                        TimeSpan.FromSeconds(60));
                     if (run >= 0)
                     {
                         health[name].Add(toHealth.TotalMilliseconds);
@@ -185,10 +192,11 @@ namespace ServerlessCreds.Bench
 
             report.Line("## Cold start");
             report.Line();
-            report.Line($"Process spawn to the first 200 from `GET /api/health`, then from an authenticated `GET {listPath}` (the empty app answers both without storage or auth). " +
-                $"Median of {options.Runs} runs each, variants interleaved; tables already exist (as in production after the first start).");
+            report.Line($"Process spawn to the first 200 from an authenticated `GET {listPath}` (the goal), then to the first answer from `GET /api/health`. " +
+                "A spawned handler cannot authenticate to the Key Vault test server, so its health waits out the vault probe's 3 s timeout and answers 503 naming only the vault; " +
+                $"the empty app answers both without storage or auth. Median of {options.Runs} runs each, variants interleaved; tables already exist (as in production after the first start).");
             report.Line();
-            report.Table(["App", "to health (ms)", "to authenticated list (ms)", "min-max list (ms)", "peak RSS at that point (MiB)"], variants.Select(v => (IReadOnlyList<string>)
+            report.Table(["App", "to health answer (ms)", "to authenticated list (ms)", "min-max list (ms)", "peak RSS at that point (MiB)"], variants.Select(v => (IReadOnlyList<string>)
             [
                 v.Name, Report.F(Load.Median(health[v.Name]), 0), Report.F(Load.Median(authenticated[v.Name]), 0),
                 $"{Report.F(authenticated[v.Name].Min(), 0)}-{Report.F(authenticated[v.Name].Max(), 0)}", Report.F(Load.Median(memory[v.Name]), 0),
@@ -210,8 +218,7 @@ namespace ServerlessCreds.Bench
             double Ratio(string handler, string floor, Dictionary<string, List<double>> figures) => Load.Median(figures[handler]) / Load.Median(figures[floor]);
             var r2r = Ratio(variants[1].Name, variants[3].Name, authenticated);
             var jit = Ratio(variants[0].Name, variants[2].Name, authenticated);
-            report.Line($"Ratios to the floor built the same way: authenticated list R2R {Report.Ratio(r2r)}, JIT {Report.Ratio(jit)}; " +
-                $"health R2R {Report.Ratio(Ratio(variants[1].Name, variants[3].Name, health))}, JIT {Report.Ratio(Ratio(variants[0].Name, variants[2].Name, health))}. " +
+            report.Line($"Ratios to the floor built the same way: authenticated list R2R {Report.Ratio(r2r)}, JIT {Report.Ratio(jit)}. " +
                 $"ReadyToRun vs JIT for the handler: {Report.Ratio(Ratio(variants[1].Name, variants[0].Name, authenticated))}.");
             report.Line();
             return
