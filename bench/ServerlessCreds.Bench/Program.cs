@@ -413,7 +413,7 @@ namespace ServerlessCreds.Bench
             lines.Add("## Email pipeline");
             lines.Add("");
             lines.Add($"{options.Emails} queued secret emails drained by the standalone queue listener (a fresh host per batch size, timed from its start to the last send). " +
-                "Wait share = time spent in storage (tables + queue) / vault / ACS requests, summed over all requests, divided by wall time × batch size (the listener's concurrent workers).");
+                "Wait share = time spent in storage (tables + queue) / vault / ACS requests, summed over all requests, divided by wall time × batch size (the listener's concurrent workers); it exceeds 100 % when a worker has requests in flight together (a message's application and secrets reads).");
             lines.Add("");
             Report.TableLines(lines, ["Queues:BatchSize", "emails", "seconds", "emails/s", "storage round trips/email", "storage wait share", "vault wait share", "ACS wait share", "queued/s (API, 32 clients)"], rows);
             return (lines, new JsonObject { ["runs"] = results });
@@ -549,7 +549,7 @@ namespace ServerlessCreds.Bench
             var (peak, current) = process.Memory();
             report.Line("## Peak memory");
             report.Line();
-            report.Line($"The packaged (self-contained ReadyToRun) handler as its own process, 2,000 get + list requests at 32 clients on the {ids.Length:N0}-application business unit " +
+            report.Line($"The packaged (self-contained composite ReadyToRun) handler as its own process, 2,000 get + list requests at 32 clients on the {ids.Length:N0}-application business unit " +
                 $"({load.PerSecond:F0} req/s): RSS {idle:F0} MiB when ready, **peak {peak:F0} MiB** (VmHWM), {current:F0} MiB after. " +
                 "(Create/reveal load runs in-process, where the handler's memory cannot be told apart from the bench's.)");
             report.Line();
