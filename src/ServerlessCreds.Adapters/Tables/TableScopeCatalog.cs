@@ -10,7 +10,7 @@ public sealed class TableScopeCatalog(StorageTables tables) : IScopeCatalog
     public async Task<IReadOnlyList<Scope>> ListAsync(CancellationToken cancellationToken)
     {
         var rows = await TablePages.ReadAllAsync(tables.Scopes, TableFilter.Equal("PartitionKey", Partition), cancellationToken);
-        return rows.Select(ToScope).OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase).ToList();
+        return rows.Select(ToScope).ToList();
     }
 
     public async Task<bool> TryAddAsync(Scope scope, CancellationToken cancellationToken)

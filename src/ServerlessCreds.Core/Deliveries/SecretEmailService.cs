@@ -121,14 +121,16 @@ public sealed class SecretEmailService(
     /// <summary>The delivery with the status callers see; null when the application or delivery does not exist.</summary>
     public async Task<(Delivery Delivery, DeliveryStatus Status)?> FindAsync(string businessUnit, string applicationId, string deliveryId, CancellationToken cancellationToken)
     {
-        var found = await applications.FindWithSecretsAsync(businessUnit, applicationId, cancellationToken);
-        var delivery = found is null ? null : await deliveries.FindAsync(businessUnit, applicationId, deliveryId, cancellationToken);
-        if (delivery is null)
+        // The delivery's keys are known too: all three reads go out together.
+        var application = applications.FindWithSecretsAsync(businessUnit, applicationId, cancellationToken);
+        var stored = deliveries.FindAsync(businessUnit, applicationId, deliveryId, cancellationToken);
+        await Task.WhenAll(application, stored);
+        if (await application is not var (_, secrets) || await stored is not { } delivery)
         {
             return null;
         }
 
-        return (delivery, delivery.EffectiveStatus(clock.GetUtcNow(), IsUsable(found!.Value.Secrets, delivery.SecretId)));
+        return (delivery, delivery.EffectiveStatus(clock.GetUtcNow(), IsUsable(secrets, delivery.SecretId)));
     }
 
     /// <summary>One attempt of the queue function. Idempotent: any number of deliveries of the same message send at most one email.</summary>
@@ -229,8 +231,11 @@ public sealed class SecretEmailService(
             AuditTarget.SecretEmail(message.ApplicationId, message.DeliveryId), action == AuditActions.SecretEmailSent ? AuditOutcomes.Succeeded : AuditOutcomes.Failed,
             cancellationToken);
 
-    bool IsUsable(IReadOnlyList<ClientSecret> secrets, string secretId) =>
-        secrets.Any(s => s.SecretId == secretId && s.StateAt(clock.GetUtcNow()) == SecretState.Active);
+    bool IsUsable(IReadOnlyList<ClientSecret> secrets, string secretId)
+    {
+        var now = clock.GetUtcNow();
+        return secrets.Any(s => s.SecretId == secretId && s.StateAt(now) == SecretState.Active);
+    }
 
     // Best effort: a concurrent change or an outage leaves the row for the next attempt or the purge to settle.
     async Task<bool> TryMarkAsync(Delivery delivery)

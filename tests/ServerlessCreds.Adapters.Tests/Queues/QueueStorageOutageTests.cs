@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Identity;
 using ServerlessCreds.Adapters.Queues;
 using ServerlessCreds.Adapters.Storage;
+using ServerlessCreds.Adapters.Tests.Storage;
 using ServerlessCreds.Common;
 using ServerlessCreds.Testing.Azurite;
 
@@ -39,15 +40,5 @@ public sealed class QueueStorageOutageTests
 
         Assert.Equal("queue storage", error.Dependency);
         Assert.IsType<AuthenticationFailedException>(error.InnerException);
-    }
-
-    /// <summary>What ManagedIdentityCredential throws while the identity endpoint cannot issue a token.</summary>
-    private sealed class NoTokenCredential : TokenCredential
-    {
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            throw new AuthenticationFailedException("ManagedIdentityCredential authentication failed.");
-
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            throw new AuthenticationFailedException("ManagedIdentityCredential authentication failed.");
     }
 }

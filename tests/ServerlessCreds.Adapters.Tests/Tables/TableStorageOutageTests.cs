@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessCreds.Adapters.Storage;
+using ServerlessCreds.Adapters.Tests.Storage;
 using ServerlessCreds.Adapters.Tables;
 using ServerlessCreds.Common;
 using ServerlessCreds.Testing.Azurite;
@@ -86,15 +87,5 @@ public sealed class TableStorageOutageTests
 
         Assert.Equal("table storage", error.Dependency);
         Assert.IsType<AuthenticationFailedException>(error.InnerException);
-    }
-
-    /// <summary>What ManagedIdentityCredential throws while the identity endpoint cannot issue a token.</summary>
-    private sealed class NoTokenCredential : TokenCredential
-    {
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            throw new AuthenticationFailedException("ManagedIdentityCredential authentication failed.");
-
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            throw new AuthenticationFailedException("ManagedIdentityCredential authentication failed.");
     }
 }
