@@ -32,7 +32,7 @@ static class FrontEndCors
                 .WithOrigins(origins)
                 .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
                 .WithHeaders("Authorization", "Content-Type", "If-Match", "Idempotency-Key", CorrelationId.HeaderName)
-                .WithExposedHeaders("ETag", "Location", "Retry-After", CorrelationId.HeaderName)
+                .WithExposedHeaders("ETag", "Location", "Retry-After", CorrelationId.HeaderName, Idempotency.ReplayedHeaderName)
                 .SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
         }
 

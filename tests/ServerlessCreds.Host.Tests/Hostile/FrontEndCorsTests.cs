@@ -45,6 +45,7 @@ public sealed class FrontEndCorsTests
         Assert.False(preflight.Headers.Contains("Access-Control-Allow-Credentials"));
         Assert.Equal(Portal, response.Headers.GetValues("Access-Control-Allow-Origin").Single());
         Assert.Contains("ETag", response.Headers.GetValues("Access-Control-Expose-Headers").Single(), StringComparison.Ordinal);
+        Assert.Contains("Idempotent-Replayed", response.Headers.GetValues("Access-Control-Expose-Headers").Single(), StringComparison.Ordinal);
     }
 
     [Fact]
