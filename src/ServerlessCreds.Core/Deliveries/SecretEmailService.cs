@@ -7,7 +7,10 @@ using ServerlessCreds.SecretLinks;
 
 namespace ServerlessCreds.Deliveries;
 
-public sealed record SecretEmailRequest(string? RecipientEmail, string? RecipientName, string? SecretId, int? ExpiresInHours, string? Passphrase);
+public sealed record SecretEmailRequest(string? RecipientEmail, string? RecipientName, string? SecretId, int? ExpiresInHours, string? Passphrase)
+{
+    public override string ToString() => $"SecretEmailRequest {{ RecipientEmail = {RecipientEmail}, SecretId = {SecretId} }}";
+}
 
 /// <summary>Where links point and how the email names the product; built from validated options at start.</summary>
 public sealed record SecretEmailSettings(Uri PublicBaseUrl, string ProductName, int MaxAttempts);

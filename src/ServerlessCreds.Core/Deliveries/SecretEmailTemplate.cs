@@ -6,7 +6,11 @@ namespace ServerlessCreds.Deliveries;
 /// <summary>The one-time link email. Every value from people (names, application) is HTML-encoded in the HTML part.</summary>
 public static class SecretEmailTemplate
 {
-    public sealed record Content(string ProductName, string ApplicationName, string SenderName, string? RecipientName, DateTimeOffset ExpiresAt, Uri Link, bool NeedsPassphrase);
+    public sealed record Content(string ProductName, string ApplicationName, string SenderName, string? RecipientName, DateTimeOffset ExpiresAt, Uri Link, bool NeedsPassphrase)
+    {
+        // The link carries the one-time token.
+        public override string ToString() => $"Content {{ ApplicationName = {ApplicationName}, ExpiresAt = {ExpiresAt:O} }}";
+    }
 
     public static EmailMessage Render(string recipientAddress, Content content)
     {

@@ -44,6 +44,9 @@ public record ApplicationResponse(Application Application)
 public sealed record CreatedApplicationResponse(CreatedApplication Created) : ApplicationResponse(Created.Application)
 {
     public string ClientSecret => Created.Secret.Value;
+
+    // Records print every property, computed ones too: leave the value out.
+    public override string ToString() => $"CreatedApplicationResponse {{ Id = {Created.Application.Id}, SecretId = {SecretId} }}";
     public string SecretId => Created.Secret.Metadata.SecretId;
 
     [JsonIgnore]

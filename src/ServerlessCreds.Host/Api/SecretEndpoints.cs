@@ -14,7 +14,10 @@ public sealed record SecretResponse(string SecretId, string Hint, DateTimeOffset
 }
 
 /// <summary>The rotation response: the only time this secret's value is shown.</summary>
-public sealed record CreatedSecretResponse(string SecretId, string ClientSecret, string Hint, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+public sealed record CreatedSecretResponse(string SecretId, string ClientSecret, string Hint, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt)
+{
+    public override string ToString() => $"CreatedSecretResponse {{ SecretId = {SecretId}, Hint = {Hint} }}";
+}
 
 public static class SecretEndpoints
 {

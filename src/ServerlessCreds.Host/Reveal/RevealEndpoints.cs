@@ -7,9 +7,15 @@ using ServerlessCreds.SecretLinks;
 
 namespace ServerlessCreds.Host.Reveal;
 
-public sealed record RevealSecretRequest(string? Passphrase);
+public sealed record RevealSecretRequest(string? Passphrase)
+{
+    public override string ToString() => $"RevealSecretRequest {{ HasPassphrase = {Passphrase is not null} }}";
+}
 
-public sealed record RevealedSecretResponse(string ApplicationName, string ClientId, string ClientSecret);
+public sealed record RevealedSecretResponse(string ApplicationName, string ClientId, string ClientSecret)
+{
+    public override string ToString() => $"RevealedSecretResponse {{ ApplicationName = {ApplicationName}, ClientId = {ClientId} }}";
+}
 
 /// <summary>One-time links, anonymous: the token in the URL is the credential.</summary>
 public static class RevealEndpoints
