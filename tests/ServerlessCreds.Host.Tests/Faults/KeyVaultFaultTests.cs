@@ -52,7 +52,7 @@ public sealed class KeyVaultFaultTests() : HostPerTest(new())
 
         var delivery = await Flow.RequestAsync(client, created.GetProperty("id").GetString()!, new { recipientEmail = "vault@customer.example" });
 
-        await Functions.Eventually.TrueAsync(
+        await Eventually.TrueAsync(
             async () => await SecretEmailFlow.StatusAsync(client, delivery) == final, TimeSpan.FromSeconds(60), $"the delivery is {final}");
         App.Vault.FailNext(0, 503);
         Assert.Equal(final == "sent" ? 1 : 0, Flow.EmailsTo("vault@customer.example").Count);

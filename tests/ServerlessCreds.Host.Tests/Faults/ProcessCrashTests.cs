@@ -67,7 +67,7 @@ public sealed class ProcessCrashTests : IAsyncLifetime
         }
 
         release.SetResult();
-        await Functions.Eventually.TrueAsync(() => email.SendAttempts.Count == 1, TimeSpan.FromSeconds(10), "the held send is settled");
+        await Eventually.TrueAsync(() => email.SendAttempts.Count == 1, TimeSpan.FromSeconds(10), "the held send is settled");
 
         await using var second = await HostProcess.StartAsync(Environment(), http, "/api/scopes");
         var status = new Uri(second.BaseAddress, delivery).ToString();

@@ -107,7 +107,7 @@ public sealed class StorageFaultTests() : HostPerTest(new() { ProxyTables = true
         }
 
         // The restarted emulator is empty (in-memory), so only reachability can recover here.
-        await Functions.Eventually.TrueAsync(
+        await Eventually.TrueAsync(
             async () => (await App.CreateClient().GetAsync("/api/health")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(20), "health is ok again");
     }
 

@@ -46,7 +46,7 @@ public sealed class LocalRunTests : IAsyncLifetime
             .ExpectAsync(HttpStatusCode.Accepted);
 
         string outbox = "";
-        await Functions.Eventually.TrueAsync(async () => (outbox = await client.GetStringAsync("/dev/outbox")).Contains("ana@customer.example", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the email is in the outbox");
+        await Eventually.TrueAsync(async () => (outbox = await client.GetStringAsync("/dev/outbox")).Contains("ana@customer.example", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the email is in the outbox");
         Assert.Contains("client secret for Local", outbox, StringComparison.Ordinal);
         var vaultFiles = Directory.GetFiles(Path.Combine(folder, "vault"), "*", SearchOption.AllDirectories).Select(File.ReadAllText);
         Assert.DoesNotContain(vaultFiles, text => text.Contains(created.GetProperty("clientSecret").GetString()!, StringComparison.Ordinal));

@@ -1,7 +1,6 @@
 using System.Net;
 using ServerlessCreds.Callers;
 using ServerlessCreds.Host.Tests.Api;
-using ServerlessCreds.Host.Tests.Functions;
 using ServerlessCreds.Testing.CommunicationEmail;
 
 namespace ServerlessCreds.Host.Tests.Reveal;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using ServerlessCreds.Callers;
 using ServerlessCreds.Host.Tests.Api;
-using ServerlessCreds.Host.Tests.Functions;
 using ServerlessCreds.Testing.CommunicationEmail;
 
 namespace ServerlessCreds.Host.Tests.SecretEmails;

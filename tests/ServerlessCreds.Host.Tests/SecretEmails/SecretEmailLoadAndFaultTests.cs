@@ -2,7 +2,6 @@ using System.Net;
 using ServerlessCreds.Adapters.Queues;
 using ServerlessCreds.Adapters.Storage;
 using ServerlessCreds.Host.Tests.Api;
-using ServerlessCreds.Host.Tests.Functions;
 
 namespace ServerlessCreds.Host.Tests.SecretEmails;
 

@@ -7,7 +7,6 @@ using ServerlessCreds.Audit;
 using ServerlessCreds.Deliveries;
 using ServerlessCreds.Host.Functions;
 using ServerlessCreds.Host.Tests.Api;
-using ServerlessCreds.Host.Tests.Functions;
 using ServerlessCreds.SecretLinks;
 
 namespace ServerlessCreds.Host.Tests.SecretEmails;

@@ -1,4 +1,4 @@
-namespace ServerlessCreds.Host.Tests.Functions;
+namespace ServerlessCreds.Host.Tests;
 
 static class Eventually
 {
