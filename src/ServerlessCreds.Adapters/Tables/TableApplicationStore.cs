@@ -98,6 +98,20 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
         return await application is { } found ? (found, await secrets) : null;
     }
 
+    public async Task<Page<ClientSecret>?> FindSecretPageAsync(string businessUnit, string applicationId, PageRequest page, CancellationToken cancellationToken)
+    {
+        var application = FindAsync(businessUnit, applicationId, cancellationToken);
+        var rows = TablePages.ReadPartitionPageAsync(Table, businessUnit, TableFilter.StartsWith("RowKey", SecretRowKey(applicationId, "")), page, cancellationToken);
+        await Task.WhenAll(application, rows);
+        if (await application is null)
+        {
+            return null;
+        }
+
+        var secrets = await rows;
+        return new Page<ClientSecret>([.. secrets.Items.Select(ToSecret)], secrets.ContinuationToken);
+    }
+
     async Task<IReadOnlyList<ClientSecret>> ListSecretsAsync(string businessUnit, string applicationId, CancellationToken cancellationToken)
     {
         var filter = TableFilter.And(

@@ -1,3 +1,4 @@
+using ServerlessCreds.Common;
 using ServerlessCreds.ExternalApplications;
 
 namespace ServerlessCreds.Adapters.Tables;
@@ -6,10 +7,10 @@ public sealed class TableExternalApplicationCatalog(StorageTables tables) : IExt
 {
     const string Partition = "external";
 
-    public async Task<IReadOnlyList<ExternalApplication>> ListAsync(CancellationToken cancellationToken)
+    public async Task<Page<ExternalApplication>> ListAsync(PageRequest page, CancellationToken cancellationToken)
     {
-        var rows = await TablePages.ReadAllAsync(tables.ExternalApplications, TableFilter.Equal("PartitionKey", Partition), cancellationToken);
-        return rows.Select(ToExternalApplication).ToList();
+        var rows = await TablePages.ReadPartitionPageAsync(tables.ExternalApplications, Partition, null, page, cancellationToken);
+        return new Page<ExternalApplication>([.. rows.Items.Select(ToExternalApplication)], rows.ContinuationToken);
     }
 
     public async Task<ExternalApplication?> FindAsync(string id, CancellationToken cancellationToken)
@@ -18,7 +19,7 @@ public sealed class TableExternalApplicationCatalog(StorageTables tables) : IExt
         return row is null ? null : ToExternalApplication(row);
     }
 
-    public async Task AddAsync(ExternalApplication application, CancellationToken cancellationToken)
+    public async Task<string> AddAsync(ExternalApplication application, CancellationToken cancellationToken)
     {
         var entity = new TableEntity(Partition, application.Id)
         {
@@ -28,7 +29,7 @@ public sealed class TableExternalApplicationCatalog(StorageTables tables) : IExt
             ["Scopes"] = StoredJson.Write(application.Scopes),
             ["CallbackUrls"] = StoredJson.Write(application.CallbackUrls),
         };
-        await tables.ExternalApplications.AddAsync(entity, cancellationToken);
+        return await tables.ExternalApplications.AddAsync(entity, cancellationToken);
     }
 
     static ExternalApplication ToExternalApplication(TableEntity row) =>
@@ -38,5 +39,8 @@ public sealed class TableExternalApplicationCatalog(StorageTables tables) : IExt
             row.GetString("ApplicationName")!,
             row.GetString("Description") ?? "",
             StoredJson.ReadList(row.GetString("Scopes")),
-            StoredJson.ReadList(row.GetString("CallbackUrls")));
+            StoredJson.ReadList(row.GetString("CallbackUrls")))
+        {
+            Version = row.ETag ?? "",
+        };
 }

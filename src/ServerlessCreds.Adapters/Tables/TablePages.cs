@@ -23,21 +23,22 @@ static class TablePages
     }
 
     /// <summary>
-    /// One page of <paramref name="filter"/> inside one partition (a business unit). The page token names its partition,
-    /// so a token from one business unit's list is refused by another's.
+    /// One page of the rows of one partition (a business unit, a catalog) that match <paramref name="filter"/>, if given. The
+    /// page token names its partition, so a token from one business unit's list is refused by another's.
     /// </summary>
     public static async Task<Page<TableEntity>> ReadPartitionPageAsync(
-        TableClient table, string partitionKey, string filter, PageRequest page, CancellationToken cancellationToken)
+        TableClient table, string partitionKey, string? filter, PageRequest page, CancellationToken cancellationToken)
     {
         var tableToken = page.ContinuationToken is null ? null : UnwrapContinuation(partitionKey, page.ContinuationToken);
+        var inPartition = TableFilter.Equal("PartitionKey", partitionKey);
         TablePage rows;
         try
         {
-            rows = await table.QueryAsync(TableFilter.And(TableFilter.Equal("PartitionKey", partitionKey), filter), page.Size, tableToken, null, cancellationToken);
+            rows = await table.QueryAsync(filter is null ? inPartition : TableFilter.And(inPartition, filter), page.Size, tableToken, null, cancellationToken);
         }
         catch (ArgumentException e) when (e.ParamName == "continuationToken")
         {
-            throw InvalidContinuation();
+            throw PageRequest.InvalidContinuation();
         }
 
         return new Page<TableEntity>(rows.Items, rows.ContinuationToken is null ? null : WrapContinuation(partitionKey, rows.ContinuationToken));
@@ -55,18 +56,15 @@ static class TablePages
         }
         catch (FormatException)
         {
-            throw InvalidContinuation();
+            throw PageRequest.InvalidContinuation();
         }
 
         var separator = text.IndexOf('\n', StringComparison.Ordinal);
         if (separator < 0 || text[..separator] != partitionKey)
         {
-            throw InvalidContinuation();
+            throw PageRequest.InvalidContinuation();
         }
 
         return text[(separator + 1)..];
     }
-
-    static DomainException InvalidContinuation() =>
-        DomainException.Invalid("continuationToken", "Is not a token this list returned.");
 }

@@ -13,7 +13,7 @@ public sealed class TableScopeCatalog(StorageTables tables) : IScopeCatalog
         return rows.Select(ToScope).ToList();
     }
 
-    public async Task<bool> TryAddAsync(Scope scope, CancellationToken cancellationToken)
+    public async Task<string?> TryAddAsync(Scope scope, CancellationToken cancellationToken)
     {
         var entity = new TableEntity(Partition, scope.Name.ToLowerInvariant())
         {
@@ -24,15 +24,17 @@ public sealed class TableScopeCatalog(StorageTables tables) : IScopeCatalog
         };
         try
         {
-            await tables.Scopes.AddAsync(entity, cancellationToken);
-            return true;
+            return await tables.Scopes.AddAsync(entity, cancellationToken);
         }
         catch (TableConflictException)
         {
-            return false;
+            return null;
         }
     }
 
     static Scope ToScope(TableEntity row) =>
-        new(row.GetString("Name")!, row.GetString("DisplayName") ?? "", row.GetString("Description") ?? "", row.GetBoolean("BuiltIn") ?? false);
+        new(row.GetString("Name")!, row.GetString("DisplayName") ?? "", row.GetString("Description") ?? "", row.GetBoolean("BuiltIn") ?? false)
+        {
+            Version = row.ETag,
+        };
 }

@@ -22,6 +22,9 @@ public interface IApplicationStore
 
     Task<IReadOnlyList<ClientSecret>> ListSecretsAsync(Application application, CancellationToken cancellationToken);
 
+    /// <summary>A page of the application's secrets' metadata in creation order, read together with the application; null when there is no such application.</summary>
+    Task<Page<ClientSecret>?> FindSecretPageAsync(string businessUnit, string applicationId, PageRequest page, CancellationToken cancellationToken);
+
     /// <summary>The application and its secrets' metadata, read at once (one round trip of latency); null when there is no such application.</summary>
     Task<(Application Application, IReadOnlyList<ClientSecret> Secrets)?> FindWithSecretsAsync(string businessUnit, string id, CancellationToken cancellationToken);
 

@@ -18,4 +18,6 @@ public sealed record PageRequest(int Size, string? ContinuationToken)
 
         return new PageRequest(actual, string.IsNullOrEmpty(continuationToken) ? null : continuationToken);
     }
+
+    public static DomainException InvalidContinuation() => DomainException.Invalid("continuationToken", "Is not a token this list returned.");
 }

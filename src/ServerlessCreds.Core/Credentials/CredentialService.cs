@@ -10,10 +10,9 @@ namespace ServerlessCreds.Credentials;
 /// </summary>
 public sealed class CredentialService(IApplicationStore store, ISecretVault vault, AuditTrail audit, TimeProvider clock)
 {
-    public async Task<IReadOnlyList<ClientSecret>?> ListAsync(string businessUnit, string applicationId, CancellationToken cancellationToken)
-    {
-        return (await store.FindWithSecretsAsync(businessUnit, applicationId, cancellationToken))?.Secrets;
-    }
+    /// <summary>A page of the application's secrets in creation order; null when there is no such application.</summary>
+    public Task<Page<ClientSecret>?> ListAsync(string businessUnit, string applicationId, PageRequest page, CancellationToken cancellationToken) =>
+        store.FindSecretPageAsync(businessUnit, applicationId, page, cancellationToken);
 
     /// <summary>Generates a secret and stores its value in the vault; the caller persists the metadata (and must call <see cref="AbandonAsync"/> if that fails).</summary>
     public async Task<IssuedSecret> GenerateAsync(string businessUnit, string applicationId, string secretId, int lifetimeDays, CancellationToken cancellationToken)

@@ -14,7 +14,7 @@ public sealed record NewExternalApplication(
 
 public sealed class ExternalApplicationService(IExternalApplicationCatalog catalog, ScopeService scopes, AuditTrail audit)
 {
-    public Task<IReadOnlyList<ExternalApplication>> ListAsync(CancellationToken cancellationToken) => catalog.ListAsync(cancellationToken);
+    public Task<Page<ExternalApplication>> ListAsync(PageRequest page, CancellationToken cancellationToken) => catalog.ListAsync(page, cancellationToken);
 
     public async Task<ExternalApplication> AddAsync(NewExternalApplication request, AuditContext context, CancellationToken cancellationToken)
     {
@@ -30,9 +30,7 @@ public sealed class ExternalApplicationService(IExternalApplicationCatalog catal
             Ids.New(), request.VendorName!, request.ApplicationName!, request.Description ?? "", resolvedScopes, callbackUrls);
         return await audit.RecordChangeAsync(
             context, AuditTrail.PlatformLog, AuditActions.ExternalApplicationCreated, AuditTarget.ExternalApplication(application.Id), async () =>
-            {
-                await catalog.AddAsync(application, cancellationToken);
-                return application;
-            }, cancellationToken);
+                application with { Version = await catalog.AddAsync(application, cancellationToken) },
+            cancellationToken);
     }
 }

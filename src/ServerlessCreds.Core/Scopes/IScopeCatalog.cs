@@ -5,6 +5,6 @@ public interface IScopeCatalog
 {
     Task<IReadOnlyList<Scope>> ListAsync(CancellationToken cancellationToken);
 
-    /// <summary>Adds the scope; returns false when a scope with that name (any casing) exists.</summary>
-    Task<bool> TryAddAsync(Scope scope, CancellationToken cancellationToken);
+    /// <summary>Adds the scope and returns its version; null when a scope with that name (any casing) exists.</summary>
+    Task<string?> TryAddAsync(Scope scope, CancellationToken cancellationToken);
 }

@@ -2,6 +2,9 @@ namespace ServerlessCreds.Scopes;
 
 public sealed record Scope(string Name, string DisplayName, string Description, bool BuiltIn)
 {
+    /// <summary>Opaque concurrency token of the stored row; null for a built-in taken from code.</summary>
+    public string? Version { get; init; }
+
     public static readonly IReadOnlyList<Scope> BuiltIns =
     [
         new("RealTime", "Real-time", "Real-time event and presence APIs.", true),

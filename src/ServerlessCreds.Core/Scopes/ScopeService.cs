@@ -1,3 +1,5 @@
+using System.Buffers.Text;
+using System.Text;
 using System.Text.RegularExpressions;
 using ServerlessCreds.Audit;
 using ServerlessCreds.Common;
@@ -8,6 +10,8 @@ public sealed record NewScope(string? Name, string? DisplayName, string? Descrip
 
 public sealed partial class ScopeService(IScopeCatalog catalog, AuditTrail audit)
 {
+    static readonly StringComparer NameOrder = StringComparer.OrdinalIgnoreCase;
+
     /// <summary>
     /// The built-in scopes come from code, not only from the seeded rows, so the catalog is complete before (and without)
     /// seeding: seeding runs in the background and never holds up a request.
@@ -15,7 +19,32 @@ public sealed partial class ScopeService(IScopeCatalog catalog, AuditTrail audit
     public async Task<IReadOnlyList<Scope>> ListAsync(CancellationToken cancellationToken)
     {
         var stored = await catalog.ListAsync(cancellationToken);
-        return [.. Scope.BuiltIns.Concat(stored.Where(s => !IsBuiltIn(s.Name))).OrderBy(s => s.Name, StringComparer.OrdinalIgnoreCase)];
+        return [.. Scope.BuiltIns.Concat(stored.Where(s => !IsBuiltIn(s.Name))).OrderBy(s => s.Name, NameOrder)];
+    }
+
+    /// <summary>
+    /// A page of the catalog in name order. The catalog is small and merges the built-ins from code, so it is read whole; the
+    /// page token is the last name returned, so a scope added between pages still shows up in its place.
+    /// </summary>
+    public async Task<Page<Scope>> ListAsync(PageRequest page, CancellationToken cancellationToken)
+    {
+        var after = page.ContinuationToken is null ? null : NameIn(page.ContinuationToken);
+        var rest = (await ListAsync(cancellationToken)).Where(s => after is null || NameOrder.Compare(s.Name, after) > 0).ToList();
+        var items = rest.Take(page.Size).ToList();
+        return new Page<Scope>(items, rest.Count > page.Size ? Base64Url.EncodeToString(Encoding.UTF8.GetBytes(items[^1].Name)) : null);
+    }
+
+    static string NameIn(string continuationToken)
+    {
+        try
+        {
+            var name = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(continuationToken));
+            return NamePattern().IsMatch(name) ? name : throw PageRequest.InvalidContinuation();
+        }
+        catch (FormatException)
+        {
+            throw PageRequest.InvalidContinuation();
+        }
     }
 
     /// <summary>Adds a scope; a conflict when one with that name already exists.</summary>
@@ -37,7 +66,9 @@ public sealed partial class ScopeService(IScopeCatalog catalog, AuditTrail audit
 
         var scope = new Scope(request.Name!, request.DisplayName ?? request.Name!, request.Description ?? "", BuiltIn: false);
         return await audit.RecordChangeAsync(context, AuditTrail.PlatformLog, AuditActions.ScopeCreated, AuditTarget.Scope(scope.Name), async () =>
-            !IsBuiltIn(scope.Name) && await catalog.TryAddAsync(scope, cancellationToken) ? scope : throw DomainException.Conflict($"A scope named '{scope.Name}' already exists."),
+            !IsBuiltIn(scope.Name) && await catalog.TryAddAsync(scope, cancellationToken) is { } version
+                ? scope with { Version = version }
+                : throw DomainException.Conflict($"A scope named '{scope.Name}' already exists."),
             cancellationToken);
     }
 

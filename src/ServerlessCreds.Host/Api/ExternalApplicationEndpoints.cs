@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using ServerlessCreds.Common;
 using ServerlessCreds.ExternalApplications;
 using ServerlessCreds.Host.Http;
 
@@ -25,10 +26,10 @@ public static class ExternalApplicationEndpoints
     }
 
     static async Task<Ok<ItemsResponse<ExternalApplicationResponse>>> ListExternalApplications(
-        ExternalApplicationService catalog, CancellationToken cancellationToken)
+        int? pageSize, string? continuationToken, ExternalApplicationService catalog, CancellationToken cancellationToken)
     {
-        var all = await catalog.ListAsync(cancellationToken);
-        return TypedResults.Ok(new ItemsResponse<ExternalApplicationResponse>(all.Select(ExternalApplicationResponse.From).ToList(), null));
+        var page = await catalog.ListAsync(PageRequest.Create(pageSize, continuationToken), cancellationToken);
+        return TypedResults.Ok(new ItemsResponse<ExternalApplicationResponse>(page.Items.Select(ExternalApplicationResponse.From).ToList(), page.ContinuationToken));
     }
 
     static async Task<Created<ExternalApplicationResponse>> CreateExternalApplication(
@@ -38,6 +39,7 @@ public static class ExternalApplicationEndpoints
             new NewExternalApplication(request.VendorName, request.ApplicationName, request.Description, request.Scopes, request.CallbackUrls),
             context.GetAuditContext(),
             cancellationToken);
+        context.Response.SetETag(added.Version);
         return TypedResults.Created($"/api/external-applications/{added.Id}", ExternalApplicationResponse.From(added));
     }
 }

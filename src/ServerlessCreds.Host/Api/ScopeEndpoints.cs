@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using ServerlessCreds.Callers;
+using ServerlessCreds.Common;
 using ServerlessCreds.Host.Http;
 using ServerlessCreds.Scopes;
 
@@ -22,15 +23,16 @@ public static class ScopeEndpoints
         return routes;
     }
 
-    static async Task<Ok<ItemsResponse<ScopeResponse>>> ListScopes(ScopeService scopes, CancellationToken cancellationToken)
+    static async Task<Ok<ItemsResponse<ScopeResponse>>> ListScopes(int? pageSize, string? continuationToken, ScopeService scopes, CancellationToken cancellationToken)
     {
-        var all = await scopes.ListAsync(cancellationToken);
-        return TypedResults.Ok(new ItemsResponse<ScopeResponse>(all.Select(ScopeResponse.From).ToList(), null));
+        var page = await scopes.ListAsync(PageRequest.Create(pageSize, continuationToken), cancellationToken);
+        return TypedResults.Ok(new ItemsResponse<ScopeResponse>(page.Items.Select(ScopeResponse.From).ToList(), page.ContinuationToken));
     }
 
     static async Task<Created<ScopeResponse>> CreateScope(CreateScopeRequest request, ScopeService scopes, HttpContext context, CancellationToken cancellationToken)
     {
         var scope = await scopes.AddAsync(new NewScope(request.Name, request.DisplayName, request.Description), context.GetAuditContext(), cancellationToken);
+        context.Response.SetETag(scope.Version!);
         return TypedResults.Created($"/api/scopes/{scope.Name}", ScopeResponse.From(scope));
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using ServerlessCreds.Callers;
+using ServerlessCreds.Common;
 using ServerlessCreds.Credentials;
 using ServerlessCreds.Host.Http;
 
@@ -31,16 +32,16 @@ public static class SecretEndpoints
     }
 
     static async Task<Results<Ok<ItemsResponse<SecretResponse>>, ProblemHttpResult>> ListSecrets(
-        string bu, string id, CredentialService credentials, TimeProvider clock, CancellationToken cancellationToken)
+        string bu, string id, int? pageSize, string? continuationToken, CredentialService credentials, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var secrets = await credentials.ListAsync(bu, id, cancellationToken);
-        if (secrets is null)
+        var page = await credentials.ListAsync(bu, id, PageRequest.Create(pageSize, continuationToken), cancellationToken);
+        if (page is null)
         {
             return Problems.NotFound("application");
         }
 
         var now = clock.GetUtcNow();
-        return TypedResults.Ok(new ItemsResponse<SecretResponse>(secrets.Select(s => SecretResponse.From(s, now)).ToList(), null));
+        return TypedResults.Ok(new ItemsResponse<SecretResponse>(page.Items.Select(s => SecretResponse.From(s, now)).ToList(), page.ContinuationToken));
     }
 
     static async Task<Results<Created<CreatedSecretResponse>, ProblemHttpResult>> CreateSecret(

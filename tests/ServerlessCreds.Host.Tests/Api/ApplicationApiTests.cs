@@ -191,21 +191,10 @@ public sealed class ApplicationApiTests(ServerlessCredsApplication app) : IClass
         using var client = Admin();
         await Task.WhenAll(Enumerable.Range(0, 120).Select(i => CreateAsync(client, Internal($"App {i}"))));
 
-        var seen = new List<string>();
-        string? token = null;
-        var pages = 0;
-        do
-        {
-            var url = $"{Applications}?pageSize=50" + (token is null ? "" : $"&continuationToken={Uri.EscapeDataString(token)}");
-            var page = await (await client.GetAsync(url)).ExpectAsync(HttpStatusCode.OK);
-            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("id").GetString()!));
-            token = page.GetProperty("continuationToken").GetString();
-            pages++;
-        }
-        while (token is not null);
+        var pages = await client.ReadPagesAsync(Applications, 50);
 
-        Assert.Equal(120, seen.Distinct().Count());
-        Assert.Equal(3, pages);
+        Assert.Equal(120, pages.SelectMany(page => page).Select(a => a.GetProperty("id").GetString()).Distinct().Count());
+        Assert.Equal(3, pages.Count);
     }
 
     [Theory]

@@ -86,6 +86,28 @@ public sealed class CredentialApiTests(ServerlessCredsApplication app) : IClassF
         await (await client.DeleteAsync($"{secrets}/nosuchsecret")).ExpectProblemAsync(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task Secret_lists_are_paged_in_creation_order()
+    {
+        await app.ReadyAsync();
+        using var client = Admin();
+        var created = await CreateApplicationAsync(client);
+        var secrets = $"{Applications}/{created.GetProperty("id").GetString()}/secrets";
+        var issued = new List<string> { created.GetProperty("secretId").GetString()! };
+        for (var i = 0; i < 2; i++)
+        {
+            issued.Add((await (await client.PostJsonAsync(secrets, "{}")).ExpectAsync(HttpStatusCode.Created)).GetProperty("secretId").GetString()!);
+            Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"{secrets}/{issued[^2]}")).StatusCode);
+        }
+
+        var pages = await client.ReadPagesAsync(secrets, 2);
+
+        Assert.Equal([2, 1], pages.Select(page => page.Count));
+        Assert.Equal(issued, pages.SelectMany(page => page).Select(s => s.GetProperty("secretId").GetString()));
+        await (await client.GetAsync($"{secrets}?pageSize=201")).ExpectProblemAsync(HttpStatusCode.BadRequest);
+        await (await client.GetAsync($"{secrets}?continuationToken=not-a-token")).ExpectProblemAsync(HttpStatusCode.BadRequest);
+    }
+
     [Theory]
     [InlineData("""{"expiresInDays":0}""", "expiresInDays")]
     [InlineData("""{"expiresInDays":731}""", "expiresInDays")]

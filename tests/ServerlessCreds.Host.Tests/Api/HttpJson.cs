@@ -38,5 +38,22 @@ static class HttpJson
         return body;
     }
 
+    /// <summary>Follows a list's continuation tokens to its end, returning each page's items.</summary>
+    public static async Task<List<List<JsonElement>>> ReadPagesAsync(this HttpClient client, string url, int pageSize)
+    {
+        var pages = new List<List<JsonElement>>();
+        string? token = null;
+        do
+        {
+            var page = await (await client.GetAsync($"{url}?pageSize={pageSize}" + (token is null ? "" : $"&continuationToken={Uri.EscapeDataString(token)}")))
+                .ExpectAsync(HttpStatusCode.OK);
+            pages.Add([.. page.GetProperty("items").EnumerateArray()]);
+            token = page.GetProperty("continuationToken").GetString();
+        }
+        while (token is not null);
+
+        return pages;
+    }
+
     public static IReadOnlyList<string> Strings(this JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToList();
 }

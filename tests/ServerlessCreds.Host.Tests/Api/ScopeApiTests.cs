@@ -1,5 +1,6 @@
 using System.Net;
 using ServerlessCreds.Callers;
+using ServerlessCreds.Common;
 
 namespace ServerlessCreds.Host.Tests.Api;
 
@@ -29,6 +30,7 @@ public sealed class ScopeApiTests(ServerlessCredsApplication app) : IClassFixtur
         Assert.Equal(name, body.GetProperty("name").GetString());
         Assert.False(body.GetProperty("builtIn").GetBoolean());
         Assert.NotNull(created.Headers.Location);
+        Assert.NotNull(created.Headers.ETag);
 
         await (await admin.PostJsonAsync("/api/scopes", new { name = name.ToUpperInvariant() })).ExpectProblemAsync(HttpStatusCode.Conflict);
         var list = await (await admin.GetAsync("/api/scopes")).ExpectAsync(HttpStatusCode.OK);
@@ -78,9 +80,47 @@ public sealed class ScopeApiTests(ServerlessCredsApplication app) : IClassFixtur
             .ExpectProblemAsync(HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty("scopes", out _));
 
-        var created = await (await admin.PostJsonAsync("/api/external-applications", new { vendorName = "Listed Vendor", applicationName = "Listed", scopes = new[] { "Patron" } }))
-            .ExpectAsync(HttpStatusCode.Created);
+        var response = await admin.PostJsonAsync("/api/external-applications", new { vendorName = "Listed Vendor", applicationName = "Listed", scopes = new[] { "Patron" } });
+        var created = await response.ExpectAsync(HttpStatusCode.Created);
+        Assert.NotNull(response.Headers.ETag);
         var list = await (await admin.GetAsync("/api/external-applications")).ExpectAsync(HttpStatusCode.OK);
         Assert.Contains(list.GetProperty("items").EnumerateArray(), e => e.GetProperty("id").GetString() == created.GetProperty("id").GetString());
+    }
+
+    [Theory]
+    [InlineData("/api/scopes", "name")]
+    [InlineData("/api/external-applications", "id")]
+    public async Task Catalogs_are_paged(string url, string key)
+    {
+        await app.ReadyAsync();
+        using var admin = app.CreateClient(null, Roles.PlatformAdmin);
+        for (var i = 0; i < 3; i++)
+        {
+            var entry = url == "/api/scopes" ? (object)new { name = $"Paged{i}" } : new { vendorName = "Paged Vendor", applicationName = $"Paged {i}", scopes = new[] { "Admin" } };
+            Assert.True((await admin.PostJsonAsync(url, entry)).StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict);
+        }
+
+        var whole = Assert.Single(await admin.ReadPagesAsync(url, PageRequest.MaxSize));
+        var pages = await admin.ReadPagesAsync(url, 2);
+
+        Assert.True(whole.Count >= 3);
+        Assert.All(pages[..^1], page => Assert.Equal(2, page.Count));
+        Assert.Equal(whole.Select(e => e.GetProperty(key).GetString()), pages.SelectMany(page => page).Select(e => e.GetProperty(key).GetString()));
+    }
+
+    [Theory]
+    [InlineData("/api/scopes?pageSize=0", "pageSize")]
+    [InlineData("/api/scopes?pageSize=201", "pageSize")]
+    [InlineData("/api/scopes?continuationToken=not-a-token!", "continuationToken")]
+    [InlineData("/api/external-applications?pageSize=0", "pageSize")]
+    [InlineData("/api/external-applications?continuationToken=b3RoZXJidQpYWFg", "continuationToken")]
+    public async Task Bad_catalog_paging_parameters_are_refused(string url, string field)
+    {
+        await app.ReadyAsync();
+        using var client = app.CreateClient("any", Roles.View);
+
+        var problem = await (await client.GetAsync(url)).ExpectProblemAsync(HttpStatusCode.BadRequest);
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
     }
 }
