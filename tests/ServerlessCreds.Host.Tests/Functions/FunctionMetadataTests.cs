@@ -54,6 +54,17 @@ public sealed class FunctionMetadataTests(ServerlessCredsApplication app) : ICla
         Assert.Equal("", json.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
     }
 
+    [Fact]
+    public void Host_json_keeps_request_paths_out_of_application_insights()
+    {
+        // Link tokens travel in paths (/s/{token}, /api/one-time-secrets/{token}/reveal): the host's request telemetry
+        // records paths only when extended HTTP trigger info is collected, and anyone reading it could open an unviewed link.
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "host.json")));
+        var collection = json.RootElement.GetProperty("logging").GetProperty("applicationInsights").GetProperty("httpAutoCollectionOptions");
+
+        Assert.False(collection.GetProperty("enableHttpTriggerExtendedInfoCollection").GetBoolean());
+    }
+
     static string Describe(string name, IEnumerable<string> methods, string route) => $"{name}: {string.Join(",", methods.Order())} {route}";
 
     static IEnumerable<(string Name, IReadOnlyList<string> Methods, string Route)> HttpFunctions()
