@@ -147,6 +147,21 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
     public async Task UpdateSecretAsync(ClientSecret secret, CancellationToken cancellationToken) =>
         await Table.UpdateAsync(ToEntity(secret), "*", TableUpdateMode.Replace, cancellationToken);
 
+    public async Task MarkSecretRetiredAsync(ClientSecret secret, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A merge of the flag alone: a revocation written since the purge listed the secret must survive.
+            await Table.UpdateAsync(
+                new TableEntity(secret.BusinessUnit, SecretRowKey(secret.ApplicationId, secret.SecretId)) { ["Retired"] = true },
+                "*", TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (TableNotFoundException)
+        {
+            // The application was deleted since, its secrets' rows with it, and their vault versions were disabled first.
+        }
+    }
+
     public async Task<IReadOnlyList<ClientSecret>> ListExpiredUnretiredSecretsAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         // Across partitions, but only the purge runs it, every few minutes.

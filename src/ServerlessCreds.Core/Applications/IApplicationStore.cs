@@ -33,6 +33,9 @@ public interface IApplicationStore
 
     Task UpdateSecretAsync(ClientSecret secret, CancellationToken cancellationToken);
 
+    /// <summary>Sets only the secret's retired flag, keeping whatever else was stored since it was read; a secret whose application is gone needs nothing.</summary>
+    Task MarkSecretRetiredAsync(ClientSecret secret, CancellationToken cancellationToken);
+
     /// <summary>Secrets of every business unit that expired before <paramref name="now"/> and were neither revoked nor retired yet.</summary>
     Task<IReadOnlyList<ClientSecret>> ListExpiredUnretiredSecretsAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }

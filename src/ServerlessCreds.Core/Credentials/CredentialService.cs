@@ -108,6 +108,7 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
         return await audit.RecordChangeAsync(context, businessUnit, AuditActions.SecretRevoked, AuditTarget.Secret(applicationId, secretId), async () =>
         {
             await vault.DisableAsync(secret.Vault, cancellationToken);
+            // Replacing may undo a retirement written meanwhile; harmless, as the purge never lists revoked secrets.
             await store.UpdateSecretAsync(secret with { RevokedAt = clock.GetUtcNow() }, cancellationToken);
             return true;
         }, cancellationToken);
@@ -120,7 +121,7 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
         foreach (var secret in await store.ListExpiredUnretiredSecretsAsync(clock.GetUtcNow(), cancellationToken))
         {
             await vault.DisableAsync(secret.Vault, cancellationToken);
-            await store.UpdateSecretAsync(secret with { Retired = true }, cancellationToken);
+            await store.MarkSecretRetiredAsync(secret, cancellationToken);
             retired++;
         }
 
