@@ -1,11 +1,16 @@
 using System.Net;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using ServerlessCreds.Adapters.Tables;
 using ServerlessCreds.Callers;
+using ServerlessCreds.Host.Tests.SecretEmails;
 
 namespace ServerlessCreds.Host.Tests.Api;
 
-/// <summary>A caller of one business unit never reads or changes another's data, on every business-unit route.</summary>
+/// <summary>
+/// A caller of one business unit never reads or changes another's data, on every business-unit route, nor reaches another
+/// application's secrets or deliveries through its own.
+/// </summary>
 public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClassFixture<ServerlessCredsApplication>
 {
     static readonly string[] AllBusinessUnitRoles = [Roles.View, Roles.Create, Roles.Edit, Roles.Delete, Roles.SendSecretEmail, Roles.AuditView];
@@ -35,11 +40,12 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
         var (owner, application, secret, delivery) = await OwnedApplicationAsync();
         var stranger = $"bu{Guid.NewGuid():N}"[..20];
         using var client = app.CreateClient(stranger, AllBusinessUnitRoles);
+        var before = await FootprintAsync();
 
         var response = await client.SendAsync(Request(method, Fill(route, owner, application, secret, delivery), body));
 
         await response.ExpectProblemAsync(HttpStatusCode.Forbidden);
-        await AssertUnchangedAsync(owner, application);
+        await AssertUnchangedAsync(owner, application, before);
     }
 
     public static TheoryData<string, string, string?> ApplicationRoutes
@@ -63,11 +69,12 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
         var (owner, application, secret, delivery) = await OwnedApplicationAsync();
         var stranger = $"bu{Guid.NewGuid():N}"[..20];
         using var client = app.CreateClient(stranger, AllBusinessUnitRoles);
+        var before = await FootprintAsync();
 
         var response = await client.SendAsync(Request(method, Fill(route, stranger, application, secret, delivery), body));
 
         await response.ExpectProblemAsync(HttpStatusCode.NotFound);
-        await AssertUnchangedAsync(owner, application);
+        await AssertUnchangedAsync(owner, application, before);
     }
 
     [Theory]
@@ -76,11 +83,12 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
     {
         var (owner, application, secret, delivery) = await OwnedApplicationAsync();
         using var client = app.CreateClient();
+        var before = await FootprintAsync();
 
         var response = await client.SendAsync(Request(method, Fill(route, owner, application, secret, delivery), body));
 
         await response.ExpectProblemAsync(HttpStatusCode.Unauthorized);
-        await AssertUnchangedAsync(owner, application);
+        await AssertUnchangedAsync(owner, application, before);
     }
 
     [Fact]
@@ -103,10 +111,11 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
     {
         var (owner, application, _, _) = await OwnedApplicationAsync();
         using var manager = app.CreateClient(null, Roles.PlatformAccountManager);
+        var before = await FootprintAsync();
 
         await (await manager.GetAsync($"/api/business-units/{owner}/applications/{application}")).ExpectAsync(HttpStatusCode.OK);
         await (await manager.DeleteAsync($"/api/business-units/{owner}/applications/{application}")).ExpectProblemAsync(HttpStatusCode.Forbidden);
-        await AssertUnchangedAsync(owner, application);
+        await AssertUnchangedAsync(owner, application, before);
     }
 
     [Fact]
@@ -114,16 +123,53 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
     {
         var (owner, application, _, _) = await OwnedApplicationAsync();
         using var viewer = app.CreateClient(owner, Roles.View);
+        var before = await FootprintAsync();
 
         await (await viewer.DeleteAsync($"/api/business-units/{owner}/applications/{application}")).ExpectProblemAsync(HttpStatusCode.Forbidden);
-        await AssertUnchangedAsync(owner, application);
+        await AssertUnchangedAsync(owner, application, before);
     }
 
-    async Task<(string BusinessUnit, string ApplicationId, string SecretId, string DeliveryId)> OwnedApplicationAsync()
+    [Theory]
+    [InlineData("DELETE", "/api/business-units/{bu}/applications/{id}/secrets/{secretId}", false)]
+    [InlineData("DELETE", "/api/business-units/{bu}/applications/{id}/secrets/{secretId}", true)]
+    [InlineData("GET", "/api/business-units/{bu}/applications/{id}/secret-emails/{deliveryId}", false)]
+    [InlineData("GET", "/api/business-units/{bu}/applications/{id}/secret-emails/{deliveryId}", true)]
+    public async Task Another_applications_secret_or_delivery_is_not_found_under_the_callers_own_application(string method, string route, bool sameBusinessUnit)
+    {
+        var (owner, application, secret, delivery) = await OwnedApplicationAsync();
+        var (caller, own, _, _) = await OwnedApplicationAsync(sameBusinessUnit ? owner : null);
+        using var client = app.CreateClient(caller, AllBusinessUnitRoles);
+        var before = await FootprintAsync();
+
+        var response = await client.SendAsync(Request(method, Fill(route, caller, own, secret, delivery), null));
+
+        await response.ExpectProblemAsync(HttpStatusCode.NotFound);
+        await AssertUnchangedAsync(owner, application, before);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_secret_email_for_the_callers_own_application_naming_another_applications_secret_is_refused_and_sends_nothing(bool sameBusinessUnit)
+    {
+        var (owner, application, secret, _) = await OwnedApplicationAsync();
+        var (caller, own, _, _) = await OwnedApplicationAsync(sameBusinessUnit ? owner : null);
+        using var client = app.CreateClient(caller, AllBusinessUnitRoles);
+        var before = await FootprintAsync();
+
+        var response = await client.PostJsonAsync($"/api/business-units/{caller}/applications/{own}/secret-emails", new { recipientEmail = "ana@customer.example", secretId = secret });
+
+        var problem = await response.ExpectProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("secretId", out _), problem.ToString());
+        await AssertUnchangedAsync(owner, application, before);
+    }
+
+    /// <summary>An application with a secret and a sent secret email, in a new business unit unless one is given.</summary>
+    async Task<(string BusinessUnit, string ApplicationId, string SecretId, string DeliveryId)> OwnedApplicationAsync(string? businessUnit = null)
     {
         await app.ReadyAsync();
-        var owner = $"bu{Guid.NewGuid():N}"[..20];
-        using var client = app.CreateClient(owner, Roles.Create, Roles.SendSecretEmail);
+        var owner = businessUnit ?? $"bu{Guid.NewGuid():N}"[..20];
+        using var client = app.CreateClient(owner, Roles.Create, Roles.SendSecretEmail, Roles.View);
         var created = await (await client.PostJsonAsync($"/api/business-units/{owner}/applications", new
         {
             kind = "internal", vendorName = "Owner", applicationName = "Original", scopes = new[] { "Admin", "Agent" },
@@ -131,17 +177,39 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
         var id = created.GetProperty("id").GetString()!;
         var delivery = await client.PostJsonAsync($"/api/business-units/{owner}/applications/{id}/secret-emails", new { recipientEmail = "owner@customer.example" });
         await delivery.ExpectAsync(HttpStatusCode.Accepted);
+        // Sent before the test goes on, so the footprint it takes next holds still.
+        await SecretEmailFlow.WaitForStatusAsync(client, delivery.Headers.Location!.OriginalString, "sent");
         return (owner, id, created.GetProperty("secretId").GetString()!, delivery.Headers.Location!.OriginalString.Split('/')[^1]);
     }
 
-    async Task AssertUnchangedAsync(string owner, string application)
+    /// <summary>
+    /// Every application, client id, delivery, link and audit row of every business unit, each with its ETag, and how many
+    /// sends the email service has seen. A refused call must leave all of it as it was. No email can go out later without a
+    /// delivery row to send, so comparing right after the call also rules out a send still in the queue. The catalogs are
+    /// left out: the host seeds them in the background.
+    /// </summary>
+    async Task<IReadOnlyList<string>> FootprintAsync()
     {
+        var tables = app.Services.GetRequiredService<StorageTables>();
+        var footprint = new List<string>();
+        foreach (var table in new[] { tables.Applications, tables.ClientIds, tables.Deliveries, tables.SecretLinks, tables.Audit })
+        {
+            var page = await table.QueryAsync(null, 1000);
+            Assert.Null(page.ContinuationToken);
+            footprint.AddRange(page.Items.Select(row => $"{table.Name} {row.PartitionKey}/{row.RowKey} {row.ETag}"));
+        }
+
+        footprint.Add($"{app.Email.SendAttempts.Count} email sends");
+        return footprint;
+    }
+
+    async Task AssertUnchangedAsync(string owner, string application, IReadOnlyList<string> footprint)
+    {
+        Assert.Equal(footprint, await FootprintAsync());
         using var client = app.CreateClient(owner, Roles.View);
         var read = await (await client.GetAsync($"/api/business-units/{owner}/applications/{application}")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("Original", read.GetProperty("applicationName").GetString());
         Assert.Equal(["Admin", "Agent"], read.GetProperty("scopes").Strings());
-        var list = await (await client.GetAsync($"/api/business-units/{owner}/applications")).ExpectAsync(HttpStatusCode.OK);
-        Assert.Single(list.GetProperty("items").EnumerateArray());
         var secrets = await (await client.GetAsync($"/api/business-units/{owner}/applications/{application}/secrets")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("active", Assert.Single(secrets.GetProperty("items").EnumerateArray()).GetProperty("state").GetString());
         Assert.All(app.Vault.Secrets.Where(s => s.Tags.GetValueOrDefault("applicationId") == application), s => Assert.True(s.Enabled));

@@ -36,6 +36,14 @@ sealed partial class SecretEmailFlow(ServerlessCredsApplication app)
     public static async Task WaitForStatusAsync(HttpClient client, string deliveryUrl, string status) =>
         await Eventually.TrueAsync(async () => await StatusAsync(client, deliveryUrl) == status, TimeSpan.FromSeconds(30), $"the delivery is {status}");
 
+    /// <summary>Requests an email, waits until it is sent, and returns the delivery's URL and the link token the email carries.</summary>
+    public async Task<(string Delivery, string Token)> SendLinkAsync(HttpClient client, string applicationId, string recipientEmail, string? passphrase = null)
+    {
+        var delivery = await RequestAsync(client, applicationId, new { recipientEmail, passphrase });
+        await WaitForStatusAsync(client, delivery, "sent");
+        return (delivery, TokenIn(Assert.Single(EmailsTo(recipientEmail))));
+    }
+
     public IReadOnlyList<SentEmail> EmailsTo(string address) => app.Email.SentMessages.Where(m => m.To.Any(t => t.Address == address)).ToList();
 
     /// <summary>The one-time link token in an email (the only place it exists outside the recipient's hands).</summary>

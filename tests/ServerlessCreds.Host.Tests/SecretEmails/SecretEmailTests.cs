@@ -52,9 +52,7 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
         await app.ReadyAsync();
         using var client = flow.Admin();
         var created = await flow.CreateApplicationAsync(client);
-        var delivery = await flow.RequestAsync(client, created.GetProperty("id").GetString()!, new { recipientEmail = "race@customer.example" });
-        await SecretEmailFlow.WaitForStatusAsync(client, delivery, "sent");
-        var token = SecretEmailFlow.TokenIn(Assert.Single(flow.EmailsTo("race@customer.example")));
+        var (_, token) = await flow.SendLinkAsync(client, created.GetProperty("id").GetString()!, "race@customer.example");
 
         var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => Reveal.RevealAsync(token, null, LinkHolder, default))));
 
@@ -132,9 +130,7 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
         using var client = flow.Admin();
         var created = await flow.CreateApplicationAsync(client);
         var applicationId = created.GetProperty("id").GetString()!;
-        var delivery = await flow.RequestAsync(client, applicationId, new { recipientEmail = "revoked@customer.example" });
-        await SecretEmailFlow.WaitForStatusAsync(client, delivery, "sent");
-        var token = SecretEmailFlow.TokenIn(Assert.Single(flow.EmailsTo("revoked@customer.example")));
+        var (delivery, token) = await flow.SendLinkAsync(client, applicationId, "revoked@customer.example");
 
         await client.DeleteAsync($"{flow.Applications}/{applicationId}/secrets/{created.GetProperty("secretId").GetString()}");
 
@@ -148,9 +144,7 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
         await app.ReadyAsync();
         using var client = flow.Admin();
         var created = await flow.CreateApplicationAsync(client);
-        var delivery = await flow.RequestAsync(client, created.GetProperty("id").GetString()!, new { recipientEmail = "pass@customer.example", passphrase = "correct horse" });
-        await SecretEmailFlow.WaitForStatusAsync(client, delivery, "sent");
-        var token = SecretEmailFlow.TokenIn(Assert.Single(flow.EmailsTo("pass@customer.example")));
+        var (_, token) = await flow.SendLinkAsync(client, created.GetProperty("id").GetString()!, "pass@customer.example", passphrase: "correct horse");
 
         Assert.IsType<RevealResult.PassphraseRequired>(await Reveal.RevealAsync(token, null, LinkHolder, default));
         for (var remaining = 4; remaining > 0; remaining--)
@@ -168,9 +162,7 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
         await app.ReadyAsync();
         using var client = flow.Admin();
         var created = await flow.CreateApplicationAsync(client);
-        var delivery = await flow.RequestAsync(client, created.GetProperty("id").GetString()!, new { recipientEmail = "pass2@customer.example", passphrase = "correct horse" });
-        await SecretEmailFlow.WaitForStatusAsync(client, delivery, "sent");
-        var token = SecretEmailFlow.TokenIn(Assert.Single(flow.EmailsTo("pass2@customer.example")));
+        var (_, token) = await flow.SendLinkAsync(client, created.GetProperty("id").GetString()!, "pass2@customer.example", passphrase: "correct horse");
 
         Assert.Equal(new RevealResult.WrongPassphrase(4), await Reveal.RevealAsync(token, "wrong guess", LinkHolder, default));
         Assert.IsType<RevealResult.Revealed>(await Reveal.RevealAsync(token, "correct horse", LinkHolder, default));
@@ -237,9 +229,7 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
         await app.ReadyAsync();
         using var client = flow.Admin();
         var created = await flow.CreateApplicationAsync(client);
-        var delivery = await flow.RequestAsync(client, created.GetProperty("id").GetString()!, new { recipientEmail = "quiet@customer.example", passphrase = "correct horse battery" });
-        await SecretEmailFlow.WaitForStatusAsync(client, delivery, "sent");
-        var token = SecretEmailFlow.TokenIn(Assert.Single(flow.EmailsTo("quiet@customer.example")));
+        var (_, token) = await flow.SendLinkAsync(client, created.GetProperty("id").GetString()!, "quiet@customer.example", passphrase: "correct horse battery");
 
         var tables = new StorageTables(name => new TableClient(StorageAccount.Parse(app.Azurite.ConnectionString), name));
         foreach (var table in tables.All)
