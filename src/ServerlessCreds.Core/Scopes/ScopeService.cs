@@ -16,7 +16,7 @@ public sealed partial class ScopeService(IScopeCatalog catalog, AuditTrail audit
     /// The built-in scopes come from code, not only from the seeded rows, so the catalog is complete before (and without)
     /// seeding: seeding runs in the background and never holds up a request.
     /// </summary>
-    public async Task<IReadOnlyList<Scope>> ListAsync(CancellationToken cancellationToken)
+    async Task<IReadOnlyList<Scope>> ListAllAsync(CancellationToken cancellationToken)
     {
         var stored = await catalog.ListAsync(cancellationToken);
         return [.. Scope.BuiltIns.Concat(stored.Where(s => !IsBuiltIn(s.Name))).OrderBy(s => s.Name, NameOrder)];
@@ -29,7 +29,7 @@ public sealed partial class ScopeService(IScopeCatalog catalog, AuditTrail audit
     public async Task<Page<Scope>> ListAsync(PageRequest page, CancellationToken cancellationToken)
     {
         var after = page.ContinuationToken is null ? null : NameIn(page.ContinuationToken);
-        var rest = (await ListAsync(cancellationToken)).Where(s => after is null || NameOrder.Compare(s.Name, after) > 0).ToList();
+        var rest = (await ListAllAsync(cancellationToken)).Where(s => after is null || NameOrder.Compare(s.Name, after) > 0).ToList();
         var items = rest.Take(page.Size).ToList();
         return new Page<Scope>(items, rest.Count > page.Size ? Base64Url.EncodeToString(Encoding.UTF8.GetBytes(items[^1].Name)) : null);
     }
@@ -89,7 +89,7 @@ public sealed partial class ScopeService(IScopeCatalog catalog, AuditTrail audit
     public async Task<IReadOnlyList<string>> ResolveAsync(IReadOnlyList<string?> names, string field, FieldErrors errors, CancellationToken cancellationToken)
     {
         // Built-in scopes never change, so a request naming only those needs no catalog read.
-        var candidates = names.All(name => name is not null && IsBuiltIn(name)) ? Scope.BuiltIns : await ListAsync(cancellationToken);
+        var candidates = names.All(name => name is not null && IsBuiltIn(name)) ? Scope.BuiltIns : await ListAllAsync(cancellationToken);
         var known = candidates.ToDictionary(s => s.Name, s => s.Name, StringComparer.OrdinalIgnoreCase);
         var resolved = new List<string>();
         foreach (var name in names)
