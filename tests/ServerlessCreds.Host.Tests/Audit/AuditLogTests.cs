@@ -87,7 +87,7 @@ public sealed class AuditLogTests(ServerlessCredsApplication app) : IClassFixtur
     }
 
     [Fact]
-    public async Task Every_change_is_recorded_including_failures_and_refusals()
+    public async Task Every_change_is_recorded_and_requests_refused_before_any_change_leave_no_entry()
     {
         await app.ReadyAsync();
         var secret = await OneTimeLinks.CreateApplicationAsync(app, "Recorded");

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ServerlessCreds.Adapters.Queues;
 using ServerlessCreds.Adapters.Storage;
 using ServerlessCreds.Adapters.Tables;
+using ServerlessCreds.Callers;
 using ServerlessCreds.Host.Functions;
 using ServerlessCreds.Host.Tests.Api;
 using ServerlessCreds.Host.Tests.SecretEmails;
@@ -11,10 +12,10 @@ using ServerlessCreds.Host.Tests.SecretEmails;
 namespace ServerlessCreds.Host.Tests.Security;
 
 /// <summary>
-/// The whole flow at Trace logging (create, rotate, email, reveal as JSON and as a page, failures, purge, delete): client
-/// secrets appear only in the responses that create or reveal them, link tokens only in the email body, passphrases nowhere.
-/// Runs as under the Functions host, so no listener takes the queue message before the test has read it.
-/// (No audit endpoint exists yet; audit entries are not checked.)
+/// The whole flow at Trace logging (create, rotate, email, reveal as JSON and as a page, failures, purge, audit, delete):
+/// client secrets appear only in the responses that create or reveal them, link tokens only in the email body, passphrases
+/// nowhere (not in any table, the audit log's included). Runs as under the Functions host, so no listener takes the queue
+/// message before the test has read it.
 /// </summary>
 public sealed class SecretLeakTests : IAsyncLifetime
 {
@@ -95,12 +96,16 @@ public sealed class SecretLeakTests : IAsyncLifetime
         try
         {
             await app.Services.GetServices<ITimerHandler>().Single(h => h.FunctionName == "PurgeExpired").RunAsync(default);
-            await Record(client.DeleteAsync($"{flow.Applications}/{id}"));
         }
         finally
         {
+            // Back before the callers' tokens expire, so the calls below are answered, not refused.
             app.Clock.Advance(TimeSpan.FromDays(-400));
         }
+
+        using var auditor = app.CreateClient(flow.BusinessUnit, Roles.AuditView);
+        Assert.Equal(HttpStatusCode.OK, await Record(auditor.GetAsync($"/api/business-units/{flow.BusinessUnit}/audit?pageSize=200")));
+        Assert.Equal(HttpStatusCode.NoContent, await Record(client.DeleteAsync($"{flow.Applications}/{id}")));
 
         var stored = await ReadAllTablesAsync();
         queueTexts.AddRange((await new QueueClient(queues, SecretEmailRequests.QueueName).PeekAsync(32)).Select(m => m.Text ?? ""));
@@ -121,7 +126,7 @@ public sealed class SecretLeakTests : IAsyncLifetime
     }
 
     // Bodies of calls that must carry no secret, token or passphrase; every non-2xx body is also kept as a problem body.
-    async Task Record(Task<HttpResponseMessage> call)
+    async Task<HttpStatusCode> Record(Task<HttpResponseMessage> call)
     {
         using var response = await call;
         var body = await response.Content.ReadAsStringAsync();
@@ -130,6 +135,8 @@ public sealed class SecretLeakTests : IAsyncLifetime
         {
             problemBodies.Add(body);
         }
+
+        return response.StatusCode;
     }
 
     async Task<List<string>> ReadAllTablesAsync()
