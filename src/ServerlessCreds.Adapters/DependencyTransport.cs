@@ -4,11 +4,12 @@ using Azure.Core.Pipeline;
 using Azure.Identity;
 using ServerlessCreds.Common;
 
-namespace ServerlessCreds.Adapters.Storage;
+namespace ServerlessCreds.Adapters;
 
-static class StorageTransport
+/// <summary>The one place our own REST clients (tables, queues, email) turn transport failures into an unavailable dependency.</summary>
+static class DependencyTransport
 {
-    /// <summary>Sends through the pipeline (with its retries); a storage service that stays unreachable becomes <see cref="DependencyUnavailableException"/>.</summary>
+    /// <summary>Sends through the pipeline (with its retries); a service that stays unreachable becomes <see cref="DependencyUnavailableException"/>.</summary>
     public static async Task<Response> SendAsync(this HttpPipeline pipeline, HttpMessage message, string dependency, CancellationToken cancellationToken)
     {
         try

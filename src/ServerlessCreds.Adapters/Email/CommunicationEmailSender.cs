@@ -29,7 +29,7 @@ public sealed class CommunicationEmailSender : IEmailSender
     {
     }
 
-    internal CommunicationEmailSender(EmailOptions options, TimeSpan retryDelay)
+    internal CommunicationEmailSender(EmailOptions options, TimeSpan retryDelay, TokenCredential? credential = null)
     {
         HttpPipelinePolicy authentication;
         if (!string.IsNullOrWhiteSpace(options.ConnectionString))
@@ -45,7 +45,7 @@ public sealed class CommunicationEmailSender : IEmailSender
         else
         {
             _endpoint = new Uri(options.Endpoint ?? throw new InvalidOperationException("Set Email:Endpoint or Email:ConnectionString."));
-            var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ManagedIdentityClientId });
+            credential ??= new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ManagedIdentityClientId });
             authentication = new BearerTokenAuthenticationPolicy(credential, Scope);
         }
 
@@ -87,18 +87,7 @@ public sealed class CommunicationEmailSender : IEmailSender
         };
     }
 
-    async Task<Response> SendAsync(HttpMessage message, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _pipeline.SendAsync(message, cancellationToken);
-            return message.Response;
-        }
-        catch (Exception exception) when (IsTransportFailure(exception, cancellationToken))
-        {
-            throw new DependencyUnavailableException(DependencyName, exception);
-        }
-    }
+    Task<Response> SendAsync(HttpMessage message, CancellationToken cancellationToken) => _pipeline.SendAsync(message, DependencyName, cancellationToken);
 
     HttpMessage CreateStatusRequest(Guid operationId)
     {
@@ -134,13 +123,6 @@ public sealed class CommunicationEmailSender : IEmailSender
         request.Content = RequestContent.Create(JsonSerializer.SerializeToUtf8Bytes(body, EmailJsonContext.Default.SendEmailRequest));
         return message;
     }
-
-    static bool IsTransportFailure(Exception exception, CancellationToken cancellationToken) => exception switch
-    {
-        RequestFailedException or IOException or AggregateException => true,
-        OperationCanceledException => !cancellationToken.IsCancellationRequested,
-        _ => false,
-    };
 
     static string DescribeError(Response response)
     {

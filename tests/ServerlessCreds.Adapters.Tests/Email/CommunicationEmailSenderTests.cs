@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ServerlessCreds.Adapters.Email;
+using ServerlessCreds.Adapters.Tests.Storage;
 using ServerlessCreds.Common;
 using ServerlessCreds.Deliveries;
 using ServerlessCreds.Testing.CommunicationEmail;
@@ -257,6 +258,18 @@ public sealed class CommunicationEmailSenderTests
         var exception = await Assert.ThrowsAsync<DependencyUnavailableException>(() => sender.SendAsync(Message, Guid.NewGuid(), CancellationToken.None));
 
         Assert.Equal("email service", exception.Dependency);
+    }
+
+    [Fact]
+    public async Task A_managed_identity_without_a_token_is_unavailable()
+    {
+        var options = new EmailOptions { Endpoint = "https://acs-example.communication.azure.com/", SenderAddress = "DoNotReply@mail.serverlesscreds.test" };
+        var sender = new CommunicationEmailSender(options, TimeSpan.FromMilliseconds(1), new NoTokenCredential());
+
+        var exception = await Assert.ThrowsAsync<DependencyUnavailableException>(() => sender.SendAsync(Message, Guid.NewGuid(), CancellationToken.None));
+
+        Assert.Equal("email service", exception.Dependency);
+        Assert.IsType<Azure.Identity.AuthenticationFailedException>(exception.InnerException);
     }
 
     [Fact]
