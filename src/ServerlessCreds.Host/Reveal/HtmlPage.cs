@@ -11,6 +11,13 @@ sealed record HtmlPage(int StatusCode, string Title, string Body, string? Script
 {
     public const string ProductName = "ServerlessCreds";
 
+    // The reveal page's body holds the client secret: printing the page names it only.
+    bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("StatusCode = ").Append(StatusCode).Append(", Title = ").Append(Title);
+        return true;
+    }
+
     const string Style = """
         body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; line-height: 1.5; color: #1b1b1b; background: #f4f5f7; }
         main { max-width: 36rem; margin: 0 auto; padding: 1.5rem 1rem; }

@@ -3,6 +3,7 @@ using ServerlessCreds.Credentials;
 using ServerlessCreds.Deliveries;
 using ServerlessCreds.Host.Api;
 using ServerlessCreds.Host.Reveal;
+using ServerlessCreds.SecretLinks;
 
 namespace ServerlessCreds.Host.Tests.Security;
 
@@ -32,6 +33,7 @@ public sealed class SensitiveRecordTests
             new CreatedApplicationResponse(new CreatedApplication(application, new IssuedSecret(metadata, Sensitive))),
             new SecretEmailRequest("r@customer.example", null, null, null, Sensitive),
             new SecretEmailTemplate.Content("P", "A", "me", null, now, new Uri($"https://creds.example.test/s/{Sensitive}"), true),
+            RevealPages.Revealed(new RevealResult.Revealed("A", "client", Sensitive)),
         ];
     }
 
