@@ -44,16 +44,17 @@ public sealed class RevealService(IApplicationStore applications, IDeliveryStore
 
     public async Task<RevealResult> PreviewAsync(string token, CancellationToken cancellationToken)
     {
-        var link = await OpenAsync(token, cancellationToken);
+        var link = await OpenAsync(token, clock.GetUtcNow(), cancellationToken);
         return link.Result ?? new RevealResult.Ready(link.Application!.ApplicationName, link.Delivery!.PassphraseHash is not null);
     }
 
     public async Task<RevealResult> RevealAsync(string token, string? passphrase, AuditContext context, CancellationToken cancellationToken)
     {
+        var now = clock.GetUtcNow();
         AuditAttempt? attempt = null;
         for (var tries = 0; tries < MaxConflictRetries; tries++)
         {
-            var link = await OpenAsync(token, cancellationToken);
+            var link = await OpenAsync(token, now, cancellationToken);
             if (link.Result is RevealResult.Unknown unknown)
             {
                 return unknown;
@@ -94,7 +95,7 @@ public sealed class RevealService(IApplicationStore applications, IDeliveryStore
 
                 await attempt.RecordChangeAsync(
                     AuditActions.SecretRevealed, AuditOutcomes.Succeeded,
-                    () => deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Viewed, ViewedAt = clock.GetUtcNow() }, cancellationToken),
+                    () => deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Viewed, ViewedAt = now }, cancellationToken),
                     cancellationToken);
                 return new RevealResult.Revealed(application.ApplicationName, application.ClientId, value);
             }
@@ -125,7 +126,7 @@ public sealed class RevealService(IApplicationStore applications, IDeliveryStore
         return burnt ? new RevealResult.Unavailable(DeliveryStatus.Revoked) : new RevealResult.WrongPassphrase(Delivery.MaxWrongPassphrases - wrong);
     }
 
-    async Task<OpenLink> OpenAsync(string token, CancellationToken cancellationToken)
+    async Task<OpenLink> OpenAsync(string token, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var delivery = LinkTokens.IsWellFormed(token) ? await deliveries.FindByLinkAsync(LinkTokens.Hash(token), cancellationToken) : null;
         if (delivery is null)
@@ -134,12 +135,9 @@ public sealed class RevealService(IApplicationStore applications, IDeliveryStore
         }
 
         var found = await applications.FindWithSecretsAsync(delivery.BusinessUnit, delivery.ApplicationId, cancellationToken);
-        var application = found?.Application;
-        var secret = found?.Secrets.FirstOrDefault(s => s.SecretId == delivery.SecretId);
-        var usable = secret?.StateAt(clock.GetUtcNow()) == SecretState.Active;
-        var status = delivery.EffectiveStatus(clock.GetUtcNow(), usable);
+        var status = delivery.EffectiveStatus(now, found?.Secrets ?? []);
         return status is DeliveryStatus.Sent or DeliveryStatus.Queued
-            ? new OpenLink(null, delivery, application, secret)
+            ? new OpenLink(null, delivery, found!.Value.Application, found.Value.Secrets.Single(s => s.SecretId == delivery.SecretId))
             : new OpenLink(new RevealResult.Unavailable(status), delivery, null, null);
     }
 
