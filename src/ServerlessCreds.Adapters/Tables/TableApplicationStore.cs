@@ -61,9 +61,9 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
         }
     }
 
-    public async Task DeleteAsync(Application application, CancellationToken cancellationToken)
+    public async Task DeleteAsync(Application application, IReadOnlyList<ClientSecret> secrets, CancellationToken cancellationToken)
     {
-        var secretRows = (await ListSecretsAsync(application, cancellationToken))
+        var secretRows = secrets
             .Select(s => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(s.BusinessUnit, SecretRowKey(s.ApplicationId, s.SecretId))))
             .ToList();
 

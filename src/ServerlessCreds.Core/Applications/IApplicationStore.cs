@@ -17,8 +17,8 @@ public interface IApplicationStore
     /// <summary>Replaces the application if its stored version still equals <see cref="Application.Version"/>; otherwise throws a version mismatch.</summary>
     Task<Application> UpdateAsync(Application application, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the application and its secrets' metadata if its stored version still equals <see cref="Application.Version"/>.</summary>
-    Task DeleteAsync(Application application, CancellationToken cancellationToken);
+    /// <summary>Deletes the application and the metadata of <paramref name="secrets"/> (its secrets, as listed) if its stored version still equals <see cref="Application.Version"/>.</summary>
+    Task DeleteAsync(Application application, IReadOnlyList<ClientSecret> secrets, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ClientSecret>> ListSecretsAsync(Application application, CancellationToken cancellationToken);
 

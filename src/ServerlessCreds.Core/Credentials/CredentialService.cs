@@ -128,10 +128,10 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
         return retired;
     }
 
-    /// <summary>Disables every vault version of the application's secrets (before its rows go, so none stays usable).</summary>
-    public async Task DisableAllAsync(Application application, CancellationToken cancellationToken)
+    /// <summary>Disables the vault versions of an application's secrets (before its rows go, so none stays usable).</summary>
+    public async Task DisableAllAsync(IReadOnlyList<ClientSecret> secrets, CancellationToken cancellationToken)
     {
-        foreach (var secret in await store.ListSecretsAsync(application, cancellationToken))
+        foreach (var secret in secrets)
         {
             await vault.DisableAsync(secret.Vault, cancellationToken);
         }

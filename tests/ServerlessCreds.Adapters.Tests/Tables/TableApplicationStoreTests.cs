@@ -43,7 +43,7 @@ public sealed class TableApplicationStoreTests(AzuriteFixture azurite)
     {
         var store = await NewStoreAsync();
         var (application, listedByPurge) = await AddExpiredSecretAsync(store);
-        await store.DeleteAsync(application, default);
+        await store.DeleteAsync(application, [listedByPurge], default);
 
         await store.MarkSecretRetiredAsync(listedByPurge, default);
 
