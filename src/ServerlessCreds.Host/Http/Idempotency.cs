@@ -156,22 +156,12 @@ static class Idempotency
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             string.Join('\n', context.GetCaller().Id, context.Request.Method, context.Request.PathBase + context.Request.Path, key))));
 
-    // The body is hashed before the endpoint reads it, so it is buffered here (within the contract's limit) and put back.
+    // The body is hashed before the endpoint reads it, so it is buffered here and put back; RequestBodyLimit, which runs
+    // first, makes reading past 64 KiB throw its 413.
     static async Task<byte[]> ReadBodyAsync(HttpRequest request)
     {
         using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > RequestBodyLimit.MaxBytes)
-            {
-                throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
+        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
         var body = buffer.ToArray();
         request.Body = new MemoryStream(body, writable: false);
         return body;
