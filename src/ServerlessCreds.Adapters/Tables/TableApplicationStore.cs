@@ -144,8 +144,17 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
         }
     }
 
-    public async Task UpdateSecretAsync(ClientSecret secret, CancellationToken cancellationToken) =>
-        await Table.UpdateAsync(ToEntity(secret), "*", TableUpdateMode.Replace, cancellationToken);
+    public async Task UpdateSecretAsync(ClientSecret secret, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Table.UpdateAsync(ToEntity(secret), "*", TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (TableNotFoundException)
+        {
+            throw DomainException.VersionMismatch();
+        }
+    }
 
     public async Task MarkSecretRetiredAsync(ClientSecret secret, CancellationToken cancellationToken)
     {

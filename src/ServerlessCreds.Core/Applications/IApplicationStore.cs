@@ -31,6 +31,7 @@ public interface IApplicationStore
     /// <summary>Records a new secret and the application's new state in one atomic write, conditional on <see cref="Application.Version"/>.</summary>
     Task<Application> AddSecretAsync(Application application, ClientSecret secret, CancellationToken cancellationToken);
 
+    /// <summary>Replaces the secret's metadata, whatever its version; throws a version mismatch when its row is gone (its application was deleted).</summary>
     Task UpdateSecretAsync(ClientSecret secret, CancellationToken cancellationToken);
 
     /// <summary>Sets only the secret's retired flag, keeping whatever else was stored since it was read; a secret whose application is gone needs nothing.</summary>
