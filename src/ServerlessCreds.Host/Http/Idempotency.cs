@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ServerlessCreds.Host.Http;
 
@@ -41,7 +40,7 @@ static class Idempotency
         var key = context.Request.Headers[HeaderName];
         if (key.Count != 1 || !IsWellFormed(key[0]!))
         {
-            await Problem(StatusCodes.Status400BadRequest, "Invalid Idempotency-Key", $"Send one {HeaderName} of 1 to {MaxKeyLength} printable ASCII characters.")
+            await Problems.Create(StatusCodes.Status400BadRequest, "Invalid Idempotency-Key", $"Send one {HeaderName} of 1 to {MaxKeyLength} printable ASCII characters.")
                 .ExecuteAsync(context);
             return;
         }
@@ -60,7 +59,7 @@ static class Idempotency
                     await ReplayAsync(context.Response, completed.Response);
                     return;
                 case IdempotencyOutcome.Mismatch:
-                    await Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused", $"This {HeaderName} was already used with a different request body.")
+                    await Problems.Create(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused", $"This {HeaderName} was already used with a different request body.")
                         .ExecuteAsync(context);
                     return;
                 case IdempotencyOutcome.InProgress:
@@ -70,7 +69,7 @@ static class Idempotency
         }
 
         context.Response.Headers.RetryAfter = "1";
-        await Problem(StatusCodes.Status409Conflict, "Request in progress", $"A request with this {HeaderName} is still in progress; retry shortly to get its response.")
+        await Problems.Create(StatusCodes.Status409Conflict, "Request in progress", $"A request with this {HeaderName} is still in progress; retry shortly to get its response.")
             .ExecuteAsync(context);
     }
 
@@ -168,6 +167,4 @@ static class Idempotency
     }
 
     static bool IsWellFormed(string key) => key.Length is > 0 and <= MaxKeyLength && key.All(c => c is >= ' ' and <= '~');
-
-    static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(statusCode: status, title: title, detail: detail);
 }
