@@ -61,9 +61,9 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
         }
     }
 
-    public async Task DeleteAsync(Application application, CancellationToken cancellationToken)
+    public async Task DeleteAsync(Application application, IReadOnlyList<ClientSecret> secrets, CancellationToken cancellationToken)
     {
-        var secretRows = (await ListSecretsAsync(application, cancellationToken))
+        var secretRows = secrets
             .Select(s => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(s.BusinessUnit, SecretRowKey(s.ApplicationId, s.SecretId))))
             .ToList();
 
@@ -144,8 +144,17 @@ public sealed class TableApplicationStore(StorageTables tables) : IApplicationSt
         }
     }
 
-    public async Task UpdateSecretAsync(ClientSecret secret, CancellationToken cancellationToken) =>
-        await Table.UpdateAsync(ToEntity(secret), "*", TableUpdateMode.Replace, cancellationToken);
+    public async Task UpdateSecretAsync(ClientSecret secret, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Table.UpdateAsync(ToEntity(secret), "*", TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (TableNotFoundException)
+        {
+            throw DomainException.VersionMismatch();
+        }
+    }
 
     public async Task MarkSecretRetiredAsync(ClientSecret secret, CancellationToken cancellationToken)
     {

@@ -173,9 +173,12 @@ public sealed class ApplicationService(
 
         return await audit.RecordChangeAsync(context, businessUnit, AuditActions.ApplicationDeleted, AuditTarget.Application(id), async () =>
         {
+            // Listed after the application was read, not with it: a secret added since then changed the application's
+            // version, so the conditional delete fails rather than leave that secret behind.
+            var secrets = await store.ListSecretsAsync(current, cancellationToken);
             // Secrets stop working first: if the vault is down nothing is deleted and the caller can retry.
-            await credentials.DisableAllAsync(current, cancellationToken);
-            await store.DeleteAsync(current, cancellationToken);
+            await credentials.DisableAllAsync(secrets, cancellationToken);
+            await store.DeleteAsync(current, secrets, cancellationToken);
             return true;
         }, cancellationToken);
     }

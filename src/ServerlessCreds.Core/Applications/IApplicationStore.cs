@@ -17,8 +17,8 @@ public interface IApplicationStore
     /// <summary>Replaces the application if its stored version still equals <see cref="Application.Version"/>; otherwise throws a version mismatch.</summary>
     Task<Application> UpdateAsync(Application application, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the application and its secrets' metadata if its stored version still equals <see cref="Application.Version"/>.</summary>
-    Task DeleteAsync(Application application, CancellationToken cancellationToken);
+    /// <summary>Deletes the application and the metadata of <paramref name="secrets"/> (its secrets, as listed) if its stored version still equals <see cref="Application.Version"/>.</summary>
+    Task DeleteAsync(Application application, IReadOnlyList<ClientSecret> secrets, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ClientSecret>> ListSecretsAsync(Application application, CancellationToken cancellationToken);
 
@@ -31,6 +31,7 @@ public interface IApplicationStore
     /// <summary>Records a new secret and the application's new state in one atomic write, conditional on <see cref="Application.Version"/>.</summary>
     Task<Application> AddSecretAsync(Application application, ClientSecret secret, CancellationToken cancellationToken);
 
+    /// <summary>Replaces the secret's metadata, whatever its version; throws a version mismatch when its row is gone (its application was deleted).</summary>
     Task UpdateSecretAsync(ClientSecret secret, CancellationToken cancellationToken);
 
     /// <summary>Sets only the secret's retired flag, keeping whatever else was stored since it was read; a secret whose application is gone needs nothing.</summary>

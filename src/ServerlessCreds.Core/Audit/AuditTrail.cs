@@ -23,54 +23,28 @@ public sealed class AuditTrail(IAuditLog log, TimeProvider clock)
     }
 
     /// <summary>Records <paramref name="action"/> around <paramref name="change"/>: started before it, then succeeded or failed.</summary>
-    public async Task<T> RecordChangeAsync<T>(
-        AuditContext context, string businessUnit, string action, AuditTarget target, Func<Task<T>> change, CancellationToken cancellationToken)
-    {
-        var entry = New(context, businessUnit, action, target, AuditOutcomes.Started);
-        await log.RecordAsync(entry, cancellationToken);
-        T result;
-        try
-        {
-            result = await change();
-        }
-        catch (Exception)
-        {
-            await TryCompleteAsync(entry with { Outcome = AuditOutcomes.Failed });
-            throw;
-        }
-
-        await TryCompleteAsync(entry with { Outcome = AuditOutcomes.Succeeded });
-        return result;
-    }
+    public Task<T> RecordChangeAsync<T>(
+        AuditContext context, string businessUnit, string action, AuditTarget target, Func<Task<T>> change, CancellationToken cancellationToken) =>
+        Begin(context, businessUnit, target).RecordChangeAsync(action, AuditOutcomes.Succeeded, change, cancellationToken);
 
     /// <summary>Records something that is already decided (a refused reveal, a sent email) before its effects are stored.</summary>
-    public async Task RecordAsync(AuditContext context, string businessUnit, string action, AuditTarget target, string outcome, CancellationToken cancellationToken) =>
-        await log.RecordAsync(New(context, businessUnit, action, target, outcome), cancellationToken);
+    public Task RecordAsync(AuditContext context, string businessUnit, string action, AuditTarget target, string outcome, CancellationToken cancellationToken) =>
+        Begin(context, businessUnit, target).RecordAsync(action, outcome, cancellationToken);
 
-    AuditEntry New(AuditContext context, string businessUnit, string action, AuditTarget target, string outcome) =>
-        new()
+    /// <summary>The entry of an attempt that may be retried; nothing is written until it records.</summary>
+    public AuditAttempt Begin(AuditContext context, string businessUnit, AuditTarget target) =>
+        // Action and outcome are filled in by each write.
+        new(log, new AuditEntry
         {
             Id = Ids.NewRandom(),
             BusinessUnit = businessUnit,
             At = clock.GetUtcNow(),
             ActorId = context.Actor.Id,
             ActorName = context.Actor.Name,
-            Action = action,
+            Action = "",
             TargetType = target.Type,
             TargetId = target.Id,
-            Outcome = outcome,
+            Outcome = "",
             CorrelationId = context.CorrelationId,
-        };
-
-    // The change has happened (or failed) already; the "started" entry stays as its record rather than failing the request.
-    async Task TryCompleteAsync(AuditEntry entry)
-    {
-        try
-        {
-            await log.RecordAsync(entry, CancellationToken.None);
-        }
-        catch (DependencyUnavailableException)
-        {
-        }
-    }
+        });
 }

@@ -91,7 +91,10 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
         }, cancellationToken);
     }
 
-    /// <summary>Revokes at once: the vault version is disabled before the metadata says so. False when there is no such secret.</summary>
+    /// <summary>
+    /// Revokes at once: the vault version is disabled before the metadata says so. False when there is no such secret,
+    /// also when its application is deleted while the revocation runs.
+    /// </summary>
     public async Task<bool> RevokeAsync(string businessUnit, string applicationId, string secretId, AuditContext context, CancellationToken cancellationToken)
     {
         var secret = (await store.FindWithSecretsAsync(businessUnit, applicationId, cancellationToken))?.Secrets.FirstOrDefault(s => s.SecretId == secretId);
@@ -105,13 +108,21 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
             return true;
         }
 
-        return await audit.RecordChangeAsync(context, businessUnit, AuditActions.SecretRevoked, AuditTarget.Secret(applicationId, secretId), async () =>
+        try
         {
-            await vault.DisableAsync(secret.Vault, cancellationToken);
-            // Replacing may undo a retirement written meanwhile; harmless, as the purge never lists revoked secrets.
-            await store.UpdateSecretAsync(secret with { RevokedAt = clock.GetUtcNow() }, cancellationToken);
-            return true;
-        }, cancellationToken);
+            return await audit.RecordChangeAsync(context, businessUnit, AuditActions.SecretRevoked, AuditTarget.Secret(applicationId, secretId), async () =>
+            {
+                await vault.DisableAsync(secret.Vault, cancellationToken);
+                // Replacing may undo a retirement written meanwhile; harmless, as the purge never lists revoked secrets.
+                await store.UpdateSecretAsync(secret with { RevokedAt = clock.GetUtcNow() }, cancellationToken);
+                return true;
+            }, cancellationToken);
+        }
+        catch (DomainException e) when (e.Kind == DomainErrorKind.VersionMismatch)
+        {
+            // The application was deleted meanwhile, its secrets' rows with it (and their vault versions disabled first).
+            return false;
+        }
     }
 
     /// <summary>Disables the vault versions of secrets that expired, so an expired value cannot be read even by mistake.</summary>
@@ -128,10 +139,10 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
         return retired;
     }
 
-    /// <summary>Disables every vault version of the application's secrets (before its rows go, so none stays usable).</summary>
-    public async Task DisableAllAsync(Application application, CancellationToken cancellationToken)
+    /// <summary>Disables the vault versions of an application's secrets (before its rows go, so none stays usable).</summary>
+    public async Task DisableAllAsync(IReadOnlyList<ClientSecret> secrets, CancellationToken cancellationToken)
     {
-        foreach (var secret in await store.ListSecretsAsync(application, cancellationToken))
+        foreach (var secret in secrets)
         {
             await vault.DisableAsync(secret.Vault, cancellationToken);
         }

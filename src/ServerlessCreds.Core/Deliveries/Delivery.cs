@@ -1,3 +1,5 @@
+using ServerlessCreds.Credentials;
+
 namespace ServerlessCreds.Deliveries;
 
 /// <summary>Stored lifecycle of a secret email. <see cref="Sending"/> is internal: callers see it as queued.</summary>
@@ -45,11 +47,14 @@ public sealed record Delivery
 
     bool IsOpen => Status is DeliveryStatus.Queued or DeliveryStatus.Sending or DeliveryStatus.Sent;
 
-    /// <summary>The status callers see: open deliveries read as expired or revoked the moment that becomes true, before any purge.</summary>
-    public DeliveryStatus EffectiveStatus(DateTimeOffset now, bool secretUsable) =>
+    /// <summary>
+    /// The status callers see at <paramref name="now"/>, given the application's <paramref name="secrets"/> (none when it was
+    /// deleted): open deliveries read as expired or revoked the moment that becomes true, before any purge.
+    /// </summary>
+    public DeliveryStatus EffectiveStatus(DateTimeOffset now, IEnumerable<ClientSecret> secrets) =>
         !IsOpen ? Status
         : now >= ExpiresAt ? DeliveryStatus.Expired
-        : !secretUsable ? DeliveryStatus.Revoked
+        : !secrets.Any(s => s.SecretId == SecretId && s.StateAt(now) == SecretState.Active) ? DeliveryStatus.Revoked
         : Status == DeliveryStatus.Sending ? DeliveryStatus.Queued
         : Status;
 }

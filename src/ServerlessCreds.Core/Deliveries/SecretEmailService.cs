@@ -133,7 +133,7 @@ public sealed class SecretEmailService(
             return null;
         }
 
-        return (delivery, delivery.EffectiveStatus(clock.GetUtcNow(), IsUsable(secrets, delivery.SecretId)));
+        return (delivery, delivery.EffectiveStatus(clock.GetUtcNow(), secrets));
     }
 
     /// <summary>One attempt of the queue function. Idempotent: any number of deliveries of the same message send at most one email.</summary>
@@ -169,9 +169,7 @@ public sealed class SecretEmailService(
         }
 
         var found = await applications.FindWithSecretsAsync(message.BusinessUnit, message.ApplicationId, cancellationToken);
-        var application = found?.Application;
-        var usable = found is { } existing && IsUsable(existing.Secrets, delivery.SecretId);
-        var status = delivery.EffectiveStatus(clock.GetUtcNow(), usable);
+        var status = delivery.EffectiveStatus(clock.GetUtcNow(), found?.Secrets ?? []);
         if (status is DeliveryStatus.Expired or DeliveryStatus.Revoked)
         {
             await deliveries.UpdateAsync(delivery with { Status = status }, cancellationToken);
@@ -191,7 +189,7 @@ public sealed class SecretEmailService(
         await deliveries.AddLinkAsync(LinkTokens.Hash(token), delivery, cancellationToken);
 
         var content = new SecretEmailTemplate.Content(
-            settings.ProductName, application!.ApplicationName, delivery.CreatedByName, delivery.RecipientName, delivery.ExpiresAt,
+            settings.ProductName, found!.Value.Application.ApplicationName, delivery.CreatedByName, delivery.RecipientName, delivery.ExpiresAt,
             new Uri(settings.PublicBaseUrl, $"s/{token}"), delivery.PassphraseHash is not null);
         var result = await email.SendAsync(SecretEmailTemplate.Render(delivery.RecipientEmail, content), delivery.OperationId, cancellationToken);
         switch (result)
@@ -233,12 +231,6 @@ public sealed class SecretEmailService(
             new AuditContext(AuditActor.System, message.CorrelationId ?? message.DeliveryId), message.BusinessUnit, action,
             AuditTarget.SecretEmail(message.ApplicationId, message.DeliveryId), action == AuditActions.SecretEmailSent ? AuditOutcomes.Succeeded : AuditOutcomes.Failed,
             cancellationToken);
-
-    bool IsUsable(IReadOnlyList<ClientSecret> secrets, string secretId)
-    {
-        var now = clock.GetUtcNow();
-        return secrets.Any(s => s.SecretId == secretId && s.StateAt(now) == SecretState.Active);
-    }
 
     // Best effort: a concurrent change or an outage leaves the row for the next attempt or the purge to settle.
     async Task<bool> TryMarkAsync(Delivery delivery)

@@ -35,7 +35,8 @@ public abstract record RevealResult
 /// One-time links. Looking at a link consumes nothing (mail scanners follow links); revealing succeeds exactly once:
 /// the vault is read before the delivery is marked viewed, and that mark is an ETag-conditional write, so of any number
 /// of concurrent reveals one wins and the rest see "already viewed". Every attempt on a known link is audited before
-/// anything about the link changes; attempts with unknown tokens name no business unit and are not.
+/// anything about the link changes, with one entry that ends saying what happened (a retry after a lost race rewrites
+/// it); attempts with unknown tokens name no business unit and are not.
 /// </summary>
 public sealed class RevealService(IApplicationStore applications, IDeliveryStore deliveries, ISecretVault vault, AuditTrail audit, TimeProvider clock)
 {
@@ -43,40 +44,44 @@ public sealed class RevealService(IApplicationStore applications, IDeliveryStore
 
     public async Task<RevealResult> PreviewAsync(string token, CancellationToken cancellationToken)
     {
-        var link = await OpenAsync(token, cancellationToken);
+        var link = await OpenAsync(token, clock.GetUtcNow(), cancellationToken);
         return link.Result ?? new RevealResult.Ready(link.Application!.ApplicationName, link.Delivery!.PassphraseHash is not null);
     }
 
     public async Task<RevealResult> RevealAsync(string token, string? passphrase, AuditContext context, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < MaxConflictRetries; attempt++)
+        var now = clock.GetUtcNow();
+        AuditAttempt? attempt = null;
+        for (var tries = 0; tries < MaxConflictRetries; tries++)
         {
-            var link = await OpenAsync(token, cancellationToken);
+            var link = await OpenAsync(token, now, cancellationToken);
+            if (link.Result is RevealResult.Unknown unknown)
+            {
+                return unknown;
+            }
+
+            var delivery = link.Delivery!;
+            attempt ??= audit.Begin(context, delivery.BusinessUnit, AuditTarget.SecretEmail(delivery.ApplicationId, delivery.DeliveryId));
             if (link.Result is RevealResult.Unavailable unavailable)
             {
-                await RefuseAsync(context, link.Delivery!, RefusalOutcome(unavailable.Status, link.Delivery!), cancellationToken);
+                await attempt.RecordAsync(AuditActions.SecretRevealRefused, RefusalOutcome(unavailable.Status, delivery), cancellationToken);
                 return unavailable;
             }
 
-            if (link.Result is not null)
-            {
-                return link.Result;
-            }
-
-            var (delivery, application, secret) = (link.Delivery!, link.Application!, link.Secret!);
+            var (application, secret) = (link.Application!, link.Secret!);
             try
             {
                 if (delivery.PassphraseHash is not null)
                 {
                     if (string.IsNullOrEmpty(passphrase))
                     {
-                        await RefuseAsync(context, delivery, AuditOutcomes.PassphraseRequired, cancellationToken);
+                        await attempt.RecordAsync(AuditActions.SecretRevealRefused, AuditOutcomes.PassphraseRequired, cancellationToken);
                         return new RevealResult.PassphraseRequired();
                     }
 
                     if (!Passphrases.Verify(passphrase, delivery.PassphraseHash))
                     {
-                        return await CountWrongPassphraseAsync(context, delivery, cancellationToken);
+                        return await CountWrongPassphraseAsync(attempt, delivery, cancellationToken);
                     }
                 }
 
@@ -84,42 +89,44 @@ public sealed class RevealService(IApplicationStore applications, IDeliveryStore
                 var value = await vault.ReadAsync(secret.Vault, cancellationToken);
                 if (value is null)
                 {
-                    await RefuseAsync(context, delivery, AuditOutcomes.Revoked, cancellationToken);
+                    await attempt.RecordAsync(AuditActions.SecretRevealRefused, AuditOutcomes.Revoked, cancellationToken);
                     return new RevealResult.Unavailable(DeliveryStatus.Revoked);
                 }
 
-                await audit.RecordChangeAsync(
-                    context, delivery.BusinessUnit, AuditActions.SecretRevealed, Target(delivery),
-                    () => deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Viewed, ViewedAt = clock.GetUtcNow() }, cancellationToken),
+                await attempt.RecordChangeAsync(
+                    AuditActions.SecretRevealed, AuditOutcomes.Succeeded,
+                    () => deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Viewed, ViewedAt = now }, cancellationToken),
                     cancellationToken);
                 return new RevealResult.Revealed(application.ApplicationName, application.ClientId, value);
             }
             catch (DomainException e) when (e.Kind == DomainErrorKind.VersionMismatch)
             {
-                // Someone else changed the link first (a reveal or a wrong try); look again.
+                // Someone else changed the link first (a reveal or a wrong try); look again, and rewrite this attempt's entry.
             }
         }
 
         throw new DependencyUnavailableException("link store");
     }
 
-    async Task<RevealResult> CountWrongPassphraseAsync(AuditContext context, Delivery delivery, CancellationToken cancellationToken)
+    async Task<RevealResult> CountWrongPassphraseAsync(AuditAttempt attempt, Delivery delivery, CancellationToken cancellationToken)
     {
         var wrong = delivery.WrongPassphrases + 1;
         var burnt = wrong >= Delivery.MaxWrongPassphrases;
-        await RefuseAsync(context, delivery, burnt ? AuditOutcomes.Burnt : AuditOutcomes.WrongPassphrase, cancellationToken);
-        await deliveries.UpdateAsync(
-            delivery with
-            {
-                WrongPassphrases = wrong,
-                Status = burnt ? DeliveryStatus.Revoked : delivery.Status,
-                FailureReason = burnt ? $"Burnt after {Delivery.MaxWrongPassphrases} wrong passphrases." : delivery.FailureReason,
-            },
+        await attempt.RecordChangeAsync(
+            AuditActions.SecretRevealRefused, burnt ? AuditOutcomes.Burnt : AuditOutcomes.WrongPassphrase,
+            () => deliveries.UpdateAsync(
+                delivery with
+                {
+                    WrongPassphrases = wrong,
+                    Status = burnt ? DeliveryStatus.Revoked : delivery.Status,
+                    FailureReason = burnt ? $"Burnt after {Delivery.MaxWrongPassphrases} wrong passphrases." : delivery.FailureReason,
+                },
+                cancellationToken),
             cancellationToken);
         return burnt ? new RevealResult.Unavailable(DeliveryStatus.Revoked) : new RevealResult.WrongPassphrase(Delivery.MaxWrongPassphrases - wrong);
     }
 
-    async Task<OpenLink> OpenAsync(string token, CancellationToken cancellationToken)
+    async Task<OpenLink> OpenAsync(string token, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var delivery = LinkTokens.IsWellFormed(token) ? await deliveries.FindByLinkAsync(LinkTokens.Hash(token), cancellationToken) : null;
         if (delivery is null)
@@ -128,19 +135,11 @@ public sealed class RevealService(IApplicationStore applications, IDeliveryStore
         }
 
         var found = await applications.FindWithSecretsAsync(delivery.BusinessUnit, delivery.ApplicationId, cancellationToken);
-        var application = found?.Application;
-        var secret = found?.Secrets.FirstOrDefault(s => s.SecretId == delivery.SecretId);
-        var usable = secret?.StateAt(clock.GetUtcNow()) == SecretState.Active;
-        var status = delivery.EffectiveStatus(clock.GetUtcNow(), usable);
+        var status = delivery.EffectiveStatus(now, found?.Secrets ?? []);
         return status is DeliveryStatus.Sent or DeliveryStatus.Queued
-            ? new OpenLink(null, delivery, application, secret)
+            ? new OpenLink(null, delivery, found!.Value.Application, found.Value.Secrets.Single(s => s.SecretId == delivery.SecretId))
             : new OpenLink(new RevealResult.Unavailable(status), delivery, null, null);
     }
-
-    Task RefuseAsync(AuditContext context, Delivery delivery, string outcome, CancellationToken cancellationToken) =>
-        audit.RecordAsync(context, delivery.BusinessUnit, AuditActions.SecretRevealRefused, Target(delivery), outcome, cancellationToken);
-
-    static AuditTarget Target(Delivery delivery) => AuditTarget.SecretEmail(delivery.ApplicationId, delivery.DeliveryId);
 
     static string RefusalOutcome(DeliveryStatus status, Delivery delivery) => status switch
     {

@@ -22,11 +22,18 @@ public sealed record CreatedSecretResponse(string SecretId, string ClientSecret,
 
 public static class SecretEndpoints
 {
+    const string CreateSecretDescription = """
+        `Location` points at the new secret, but the `ETag` is the application's: adding a secret changes the
+        application's version, and this is the ETag a following `If-Match` on the application (a `PATCH`) needs.
+        """;
+
     public static IEndpointRouteBuilder MapSecrets(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/business-units/{bu}/applications/{id}/secrets").WithTags("Client secrets").RequireAuthorization();
         group.MapGet("", ListSecrets).WithName(nameof(ListSecrets)).RequireBusinessUnitRole(Roles.View);
-        group.MapPost("", CreateSecret).WithName(nameof(CreateSecret)).RequireBusinessUnitRole(Roles.Edit).WithIdempotency();
+        group.MapPost("", CreateSecret).WithName(nameof(CreateSecret)).RequireBusinessUnitRole(Roles.Edit).WithIdempotency()
+            .WithSummary("Adds a secret to the application (rotation); its value is shown only in this response.")
+            .WithDescription(CreateSecretDescription);
         group.MapDelete("/{secretId}", RevokeSecret).WithName(nameof(RevokeSecret)).RequireBusinessUnitRole(Roles.Edit);
         return routes;
     }

@@ -6,7 +6,8 @@ namespace ServerlessCreds.Host.Functions;
 
 /// <summary>
 /// The timer function that retires what has lapsed: one-time links (their deliveries become expired), expired secrets
-/// (their vault versions are disabled) and idempotency records older than a day.
+/// (their vault versions are disabled) and idempotency records older than a day. The three jobs are independent: each runs
+/// even when one before it failed, and the run still fails afterwards so the host records it.
 /// </summary>
 sealed partial class PurgeExpiredFunction(
     SecretEmailService emails, CredentialService credentials, IdempotencyStore idempotency, ILogger<PurgeExpiredFunction> logger) : ITimerHandler
@@ -17,12 +18,35 @@ sealed partial class PurgeExpiredFunction(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var links = await emails.ExpireLapsedAsync(cancellationToken);
-        var secrets = await credentials.RetireExpiredAsync(cancellationToken);
-        var keys = await idempotency.PurgeExpiredAsync(cancellationToken);
-        LogPurged(logger, links, secrets, keys);
+        var failed = new List<string>();
+        foreach (var (job, run) in new (string, Func<Task<int>>)[]
+                 {
+                     ("expire lapsed secret links", () => emails.ExpireLapsedAsync(cancellationToken)),
+                     ("retire expired secrets", () => credentials.RetireExpiredAsync(cancellationToken)),
+                     ("remove idempotency records past 24 h", () => idempotency.PurgeExpiredAsync(cancellationToken)),
+                 })
+        {
+            try
+            {
+                var count = await run();
+                LogJobDone(logger, job, count);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogJobFailed(logger, e, job);
+                failed.Add(job);
+            }
+        }
+
+        if (failed.Count > 0)
+        {
+            throw new InvalidOperationException($"{FunctionName} failed to {string.Join(" and ", failed)}; the other jobs ran.");
+        }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Marked {Links} lapsed secret links expired, retired {Secrets} expired secrets and removed {Keys} idempotency records")]
-    static partial void LogPurged(ILogger logger, int links, int secrets, int keys);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purge job '{Job}' done: {Count} items")]
+    static partial void LogJobDone(ILogger logger, string job, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Purge job '{Job}' failed; the other jobs still run")]
+    static partial void LogJobFailed(ILogger logger, Exception exception, string job);
 }

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ServerlessCreds.Host.Http;
 
@@ -41,7 +40,7 @@ static class Idempotency
         var key = context.Request.Headers[HeaderName];
         if (key.Count != 1 || !IsWellFormed(key[0]!))
         {
-            await Problem(StatusCodes.Status400BadRequest, "Invalid Idempotency-Key", $"Send one {HeaderName} of 1 to {MaxKeyLength} printable ASCII characters.")
+            await Problems.Create(StatusCodes.Status400BadRequest, "Invalid Idempotency-Key", $"Send one {HeaderName} of 1 to {MaxKeyLength} printable ASCII characters.")
                 .ExecuteAsync(context);
             return;
         }
@@ -60,7 +59,7 @@ static class Idempotency
                     await ReplayAsync(context.Response, completed.Response);
                     return;
                 case IdempotencyOutcome.Mismatch:
-                    await Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused", $"This {HeaderName} was already used with a different request body.")
+                    await Problems.Create(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused", $"This {HeaderName} was already used with a different request body.")
                         .ExecuteAsync(context);
                     return;
                 case IdempotencyOutcome.InProgress:
@@ -70,7 +69,7 @@ static class Idempotency
         }
 
         context.Response.Headers.RetryAfter = "1";
-        await Problem(StatusCodes.Status409Conflict, "Request in progress", $"A request with this {HeaderName} is still in progress; retry shortly to get its response.")
+        await Problems.Create(StatusCodes.Status409Conflict, "Request in progress", $"A request with this {HeaderName} is still in progress; retry shortly to get its response.")
             .ExecuteAsync(context);
     }
 
@@ -156,28 +155,16 @@ static class Idempotency
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             string.Join('\n', context.GetCaller().Id, context.Request.Method, context.Request.PathBase + context.Request.Path, key))));
 
-    // The body is hashed before the endpoint reads it, so it is buffered here (within the contract's limit) and put back.
+    // The body is hashed before the endpoint reads it, so it is buffered here and put back; RequestBodyLimit, which runs
+    // first, makes reading past 64 KiB throw its 413.
     static async Task<byte[]> ReadBodyAsync(HttpRequest request)
     {
         using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > RequestBodyLimit.MaxBytes)
-            {
-                throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
+        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
         var body = buffer.ToArray();
         request.Body = new MemoryStream(body, writable: false);
         return body;
     }
 
     static bool IsWellFormed(string key) => key.Length is > 0 and <= MaxKeyLength && key.All(c => c is >= ' ' and <= '~');
-
-    static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(statusCode: status, title: title, detail: detail);
 }

@@ -4,9 +4,12 @@ namespace ServerlessCreds.Host.Http;
 
 static class Problems
 {
+    public static ProblemHttpResult Create(int status, string title, string detail) =>
+        TypedResults.Problem(statusCode: status, title: title, detail: detail);
+
     public static ProblemHttpResult NotFound(string resource) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No such {resource} in this business unit.");
+        Create(StatusCodes.Status404NotFound, "Not found", $"No such {resource} in this business unit.");
 
     public static ProblemHttpResult Forbidden(string detail) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: detail);
+        Create(StatusCodes.Status403Forbidden, "Forbidden", detail);
 }

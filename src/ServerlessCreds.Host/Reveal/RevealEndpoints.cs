@@ -66,11 +66,11 @@ public static class RevealEndpoints
         await reveal.RevealAsync(token, request?.Passphrase, context.GetLinkHolderAuditContext(), cancellationToken) switch
         {
             RevealResult.Revealed r => TypedResults.Ok(new RevealedSecretResponse(r.ApplicationName, r.ClientId, r.ClientSecret)),
-            RevealResult.Unavailable { Status: DeliveryStatus.Viewed } => Problem(StatusCodes.Status410Gone, "Gone", "The secret behind this link was already viewed."),
-            RevealResult.Unavailable => Problem(StatusCodes.Status410Gone, "Gone", "This link is no longer available."),
-            RevealResult.Unknown => Problem(StatusCodes.Status404NotFound, "Not found", "This link is no longer available."),
-            RevealResult.PassphraseRequired => Problem(StatusCodes.Status400BadRequest, "Passphrase required", "This link needs the passphrase the sender gave you."),
-            RevealResult.WrongPassphrase wrong => Problem(StatusCodes.Status403Forbidden, "Wrong passphrase",
+            RevealResult.Unavailable { Status: DeliveryStatus.Viewed } => Problems.Create(StatusCodes.Status410Gone, "Gone", "The secret behind this link was already viewed."),
+            RevealResult.Unavailable => Problems.Create(StatusCodes.Status410Gone, "Gone", "This link is no longer available."),
+            RevealResult.Unknown => Problems.Create(StatusCodes.Status404NotFound, "Not found", "This link is no longer available."),
+            RevealResult.PassphraseRequired => Problems.Create(StatusCodes.Status400BadRequest, "Passphrase required", "This link needs the passphrase the sender gave you."),
+            RevealResult.WrongPassphrase wrong => Problems.Create(StatusCodes.Status403Forbidden, "Wrong passphrase",
                 $"The passphrase is not right; {wrong.RemainingTries} more wrong {(wrong.RemainingTries == 1 ? "try burns" : "tries burn")} the link."),
             var other => throw new InvalidOperationException($"Unexpected reveal result {other.GetType().Name}."),
         };
@@ -78,8 +78,6 @@ public static class RevealEndpoints
     // Read by hand: form binding refuses the empty body a form without a passphrase field posts.
     static async Task<string?> ReadPassphraseAsync(HttpRequest request, CancellationToken cancellationToken) =>
         request.HasFormContentType ? (await request.ReadFormAsync(cancellationToken))["passphrase"].FirstOrDefault() : null;
-
-    static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(statusCode: status, title: title, detail: detail);
 
     // A reader gets a page, not problem+json, when storage or the vault is down.
     static async Task<HtmlPage> PageAsync(StorageInitializer storage, Func<Task<HtmlPage>> render, ILoggerFactory logs, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using ServerlessCreds.Adapters.Storage;
 using ServerlessCreds.Adapters.Tables;
 using ServerlessCreds.Applications;
+using ServerlessCreds.Common;
 using ServerlessCreds.Credentials;
 using ServerlessCreds.Testing.Azurite;
 
@@ -43,10 +44,23 @@ public sealed class TableApplicationStoreTests(AzuriteFixture azurite)
     {
         var store = await NewStoreAsync();
         var (application, listedByPurge) = await AddExpiredSecretAsync(store);
-        await store.DeleteAsync(application, default);
+        await store.DeleteAsync(application, [listedByPurge], default);
 
         await store.MarkSecretRetiredAsync(listedByPurge, default);
 
+        Assert.Empty(await store.ListSecretsAsync(application, default));
+    }
+
+    [Fact]
+    public async Task Updating_a_secret_of_a_deleted_application_is_a_version_mismatch_and_recreates_nothing()
+    {
+        var store = await NewStoreAsync();
+        var (application, secret) = await AddExpiredSecretAsync(store);
+        await store.DeleteAsync(application, [secret], default);
+
+        var error = await Assert.ThrowsAsync<DomainException>(() => store.UpdateSecretAsync(secret with { RevokedAt = Now }, default));
+
+        Assert.Equal(DomainErrorKind.VersionMismatch, error.Kind);
         Assert.Empty(await store.ListSecretsAsync(application, default));
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessCreds.Callers;
@@ -84,6 +85,27 @@ public sealed class CredentialApiTests(ServerlessCredsApplication app) : IClassF
         await (await client.PostJsonAsync(secrets, "{}")).ExpectAsync(HttpStatusCode.Created);
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"{secrets}/{first}")).StatusCode);
         await (await client.DeleteAsync($"{secrets}/nosuchsecret")).ExpectProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task The_etag_of_a_new_secret_is_the_applications_and_serves_as_if_match_for_the_next_patch()
+    {
+        await app.ReadyAsync();
+        using var client = Admin();
+        var created = await client.PostJsonAsync(Applications, new { kind = "internal", vendorName = "Contoso", applicationName = "Billing sync", scopes = new[] { "Admin" } });
+        var application = created.Headers.Location!.OriginalString;
+
+        var rotated = await client.PostJsonAsync($"{application}/secrets", "{}");
+        await rotated.ExpectAsync(HttpStatusCode.Created);
+        Assert.StartsWith($"{application}/secrets/", rotated.Headers.Location!.OriginalString, StringComparison.Ordinal);
+
+        using var stale = new HttpRequestMessage(HttpMethod.Patch, application) { Content = JsonContent.Create(new { applicationName = "Stale" }) };
+        stale.Headers.TryAddWithoutValidation("If-Match", created.Headers.ETag!.ToString());
+        await (await client.SendAsync(stale)).ExpectProblemAsync(HttpStatusCode.PreconditionFailed);
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, application) { Content = JsonContent.Create(new { applicationName = "Renamed" }) };
+        patch.Headers.TryAddWithoutValidation("If-Match", rotated.Headers.ETag!.ToString());
+        var patched = await (await client.SendAsync(patch)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("Renamed", patched.GetProperty("applicationName").GetString());
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using ServerlessCreds.Callers;
 using ServerlessCreds.Testing.Faults;
+using static ServerlessCreds.Host.Tests.Audit.AuditTrailReader;
 
 namespace ServerlessCreds.Host.Tests.Api;
 
@@ -88,5 +89,27 @@ public sealed class CredentialFaultTests : IAsyncLifetime
         var listed = await (await client.GetAsync(secrets)).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(2, listed.GetProperty("items").EnumerateArray().Count(s => s.GetProperty("state").GetString() == "active"));
         Assert.True(app.Vault.Secrets.Single(s => s.Value == rotated.GetProperty("clientSecret").GetString()).Enabled);
+    }
+
+    [Fact]
+    public async Task Revoking_a_secret_whose_application_is_deleted_meanwhile_answers_404_and_recreates_nothing()
+    {
+        using var client = app.CreateClient(bu, Roles.View, Roles.Create, Roles.Edit, Roles.Delete, Roles.AuditView);
+        var created = await (await client.PostJsonAsync(Applications, NewApplication)).ExpectAsync(HttpStatusCode.Created);
+        var (id, secretId) = (created.GetProperty("id").GetString()!, created.GetProperty("secretId").GetString()!);
+        var application = $"{Applications}/{id}";
+        // The revoke's write of the secret row is held until the application, and that row with it, is deleted.
+        var held = Proxy.DelayWhen(r => r.Method == "PUT" && r.Path.Contains($"s%3A{id}%3A{secretId}", StringComparison.Ordinal), TimeSpan.FromSeconds(5), times: 1);
+
+        var revoke = client.DeleteAsync($"{application}/secrets/{secretId}");
+        await Eventually.TrueAsync(() => held.Hits == 1, TimeSpan.FromSeconds(5), "the revoke's write is held");
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync(application)).StatusCode);
+        var problem = await (await revoke).ExpectProblemAsync(HttpStatusCode.NotFound);
+
+        Assert.Contains("secret", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await (await client.GetAsync($"{application}/secrets")).ExpectProblemAsync(HttpStatusCode.NotFound);
+        Assert.False(Assert.Single(app.Vault.Secrets, s => s.Tags.GetValueOrDefault("businessUnit") == bu).Enabled);
+        var revoked = Assert.Single(await ReadAsync(client, bu), e => e.GetProperty("action").GetString() == "secret.revoked");
+        Assert.Equal("failed", revoked.GetProperty("outcome").GetString());
     }
 }

@@ -91,5 +91,7 @@ public sealed class HealthAndDescriptionTests(ServerlessCredsApplication app) : 
         Assert.Contains("/api/business-units/{bu}/applications/{id}", paths);
         Assert.Contains("/api/business-units/{bu}/applications/{id}/scopes/{scope}", paths);
         Assert.Contains("/api/health", paths);
+        var createSecret = document.GetProperty("paths").GetProperty("/api/business-units/{bu}/applications/{id}/secrets").GetProperty("post");
+        Assert.Contains("the `ETag` is the application's", createSecret.GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 }

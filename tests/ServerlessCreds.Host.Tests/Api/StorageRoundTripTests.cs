@@ -53,4 +53,21 @@ public sealed class StorageRoundTripTests() : HostPerTest(new() { ProxyTables = 
         Assert.Contains("filter=", reads[0].PathAndQuery, StringComparison.Ordinal);
         Assert.Contains("Applications(PartitionKey=", reads[1].PathAndQuery, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Deleting_an_application_lists_its_secrets_once_and_removes_them_with_it()
+    {
+        using var client = Flow.Admin();
+        var created = await Flow.CreateApplicationAsync(client);
+        var application = $"{Flow.Applications}/{created.GetProperty("id").GetString()}";
+        await (await client.PostJsonAsync($"{application}/secrets", "{}")).ExpectAsync(HttpStatusCode.Created);
+
+        var start = Proxy.Log.Count;
+        await (await client.DeleteAsync(application)).ExpectAsync(HttpStatusCode.NoContent);
+
+        var secretQueries = ExchangesSince(start).Where(e => e.Method == "GET" && e.PathAndQuery.Contains("/Applications()?", StringComparison.Ordinal));
+        Assert.Single(secretQueries);
+        Assert.All(App.Vault.Secrets.Where(s => s.Tags.GetValueOrDefault("businessUnit") == Flow.BusinessUnit), s => Assert.False(s.Enabled));
+        await (await client.GetAsync($"{application}/secrets")).ExpectProblemAsync(HttpStatusCode.NotFound);
+    }
 }

@@ -75,6 +75,15 @@ public sealed class HostileInputTests(HostileFixture fixture) : IClassFixture<Ho
         // Size and depth
         ["a body over 64 KiB"] = new("POST", Apps, HttpStatusCode.RequestEntityTooLarge, CreateBody(vendorName: $"\"{new string('v', 70_000)}\"")),
         ["a chunked body over 64 KiB"] = new("POST", Apps, HttpStatusCode.RequestEntityTooLarge, CreateBody(vendorName: $"\"{new string('v', 70_000)}\"")) { Chunked = true },
+        ["a body over 64 KiB with an Idempotency-Key"] = new("POST", Apps, HttpStatusCode.RequestEntityTooLarge, CreateBody(vendorName: $"\"{new string('v', 70_000)}\""))
+        {
+            Configure = r => r.Headers.Add("Idempotency-Key", "oversized"),
+        },
+        ["a chunked body over 64 KiB with an Idempotency-Key"] = new("POST", Apps, HttpStatusCode.RequestEntityTooLarge, CreateBody(vendorName: $"\"{new string('v', 70_000)}\""))
+        {
+            Chunked = true,
+            Configure = r => r.Headers.Add("Idempotency-Key", "oversized-chunked"),
+        },
         ["nesting 40 deep"] = new("POST", Apps, HttpStatusCode.BadRequest, CreateBody(scopes: Nested(40))),
         ["nesting 5000 deep"] = new("POST", Apps, HttpStatusCode.BadRequest, CreateBody(scopes: Nested(5000))),
         ["21 scopes"] = new("POST", Apps, HttpStatusCode.BadRequest, CreateBody(scopes: "[" + string.Join(',', Enumerable.Repeat("\"Admin\"", 21)) + "]")),

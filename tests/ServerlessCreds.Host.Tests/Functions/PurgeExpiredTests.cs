@@ -1,0 +1,46 @@
+using System.Net;
+using System.Text;
+using ServerlessCreds.Adapters.Storage;
+using ServerlessCreds.Adapters.Tables;
+using ServerlessCreds.Host.Tests.Api;
+
+namespace ServerlessCreds.Host.Tests.Functions;
+
+/// <summary>The PurgeExpired timer function invoked as the Functions host does, with table storage failing for one of its jobs.</summary>
+public sealed class PurgeExpiredTests() : HostPerTest(new()
+{
+    ProxyTables = true,
+    // Under the Functions host nothing runs the purge on its own, and the invocation's answer is what the host records.
+    Settings = new Dictionary<string, string?> { ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "7071" },
+})
+{
+    [Fact]
+    public async Task When_one_job_fails_the_others_still_run_and_the_invocation_reports_the_failure()
+    {
+        using var client = Flow.Admin();
+        using var create = new HttpRequestMessage(HttpMethod.Post, Flow.Applications)
+        {
+            Content = new StringContent("""{"kind":"internal","vendorName":"Contoso","applicationName":"Purge","scopes":["Admin"]}""", Encoding.UTF8, "application/json"),
+        };
+        create.Headers.Add("Idempotency-Key", $"key-{Guid.NewGuid()}");
+        var created = await (await client.SendAsync(create)).ExpectAsync(HttpStatusCode.Created);
+        var application = $"{Flow.Applications}/{created.GetProperty("id").GetString()}";
+        var shortLived = await (await client.PostJsonAsync($"{application}/secrets", new { expiresInDays = 1 })).ExpectAsync(HttpStatusCode.Created);
+        App.Clock.Advance(TimeSpan.FromDays(2));
+        var idempotency = new TableClient(StorageAccount.Parse(App.Azurite.ConnectionString), "Idempotency");
+        Assert.Contains((await idempotency.QueryAsync(top: 1000)).Items, r => r.GetString("ResponseLocation") == application);
+        // The first job, expiring lapsed links, starts with a query of the deliveries.
+        var outage = App.TableProxy.FailWhen(r => r.Method == "GET" && r.Path.StartsWith("/devstoreaccount1/Deliveries", StringComparison.Ordinal), 503);
+
+        using var invocation = new StringContent("""{"Data":{"timer":{"IsPastDue":false}},"Metadata":{"sys":{"MethodName":"PurgeExpired"}}}""", Encoding.UTF8, "application/json");
+        var response = await App.CreateClient().PostAsync(new Uri("/PurgeExpired", UriKind.Relative), invocation);
+
+        // Any status but 2xx is a failed invocation to the host.
+        Assert.False(response.IsSuccessStatusCode, $"The invocation answered {(int)response.StatusCode}.");
+        Assert.True(outage.Hits > 0);
+        Assert.False(App.Vault.Secrets.Single(s => s.Value == shortLived.GetProperty("clientSecret").GetString()).Enabled);
+        Assert.True(App.Vault.Secrets.Single(s => s.Value == created.GetProperty("clientSecret").GetString()).Enabled);
+        Assert.DoesNotContain((await idempotency.QueryAsync(top: 1000)).Items, r => r.GetString("ResponseLocation") == application);
+        Assert.Contains(App.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("Purge job 'expire lapsed secret links' failed", StringComparison.Ordinal));
+    }
+}
