@@ -11,6 +11,7 @@ using ServerlessCreds.Adapters.Queues;
 using ServerlessCreds.Deliveries;
 using ServerlessCreds.Host.Functions;
 using ServerlessCreds.Host.Tests.Functions;
+using ServerlessCreds.Testing;
 using ServerlessCreds.Testing.Azurite;
 using ServerlessCreds.Testing.Callers;
 using ServerlessCreds.Testing.CommunicationEmail;

@@ -213,22 +213,12 @@ public sealed class AzuriteInstance : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Walks up from the test binaries to the folder holding package.json, where <c>npm ci</c> installs Azurite.</summary>
+    /// <summary>Azurite as <c>npm ci</c> installs it beside the repository's package.json.</summary>
     private static string FindExecutable()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (!File.Exists(Path.Combine(directory.FullName, "package.json")))
-            {
-                continue;
-            }
-
-            var executable = Path.Combine(directory.FullName, "node_modules", ".bin", OperatingSystem.IsWindows() ? "azurite.cmd" : "azurite");
-            return File.Exists(executable)
-                ? executable
-                : throw new InvalidOperationException($"Azurite is not installed: {executable} is missing. Run `npm ci` in {directory.FullName}.");
-        }
-
-        throw new InvalidOperationException($"No package.json found above {AppContext.BaseDirectory}; cannot locate Azurite (run `npm ci` in the repository root).");
+        var executable = Path.Combine(Repository.Root, "node_modules", ".bin", OperatingSystem.IsWindows() ? "azurite.cmd" : "azurite");
+        return File.Exists(executable)
+            ? executable
+            : throw new InvalidOperationException($"Azurite is not installed: {executable} is missing. Run `npm ci` in {Repository.Root}.");
     }
 }
