@@ -46,6 +46,13 @@ sealed partial class SecretEmailFlow(ServerlessCredsApplication app)
 
     public IReadOnlyList<SentEmail> EmailsTo(string address) => app.Email.SentMessages.Where(m => m.To.Any(t => t.Address == address)).ToList();
 
+    /// <summary>Every send the email server saw for a delivery, failed ones included: its Operation-Id is the delivery id.</summary>
+    public IReadOnlyList<SendAttempt> SendAttemptsFor(string deliveryUrl)
+    {
+        var operationId = Guid.ParseExact(deliveryUrl.Split('/')[^1], "N");
+        return [.. app.Email.SendAttempts.Where(a => Guid.TryParse(a.OperationId, out var id) && id == operationId)];
+    }
+
     /// <summary>The one-time link token in an email (the only place it exists outside the recipient's hands).</summary>
     public static string TokenIn(SentEmail email)
     {
