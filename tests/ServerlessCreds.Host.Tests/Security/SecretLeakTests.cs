@@ -60,7 +60,7 @@ public sealed class SecretLeakTests : IAsyncLifetime
             queueTexts.AddRange((await queue.PeekAsync(32)).Select(m => m.Text ?? ""));
             var message = Assert.Single(await queue.ReceiveAsync(32, TimeSpan.FromSeconds(30)));
             await Record(anonymous.PostAsync("/SendSecretEmail", new StringContent(
-                SecretEmailUnderFunctionsHostTests.HostPayload(message.Text!, message.MessageId, message.DequeueCount), Encoding.UTF8, "application/json")));
+                FunctionsHostPayload.Queue("SendSecretEmail", message.Text!, message.MessageId, message.DequeueCount), Encoding.UTF8, "application/json")));
             await Record(client.GetAsync(delivery));
             var email = Assert.Single(flow.EmailsTo(recipient));
             tokens.Add(SecretEmailFlow.TokenIn(email));
