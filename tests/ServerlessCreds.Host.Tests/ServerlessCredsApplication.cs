@@ -111,9 +111,7 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
 
     Azure.Security.KeyVault.Secrets.SecretClientOptions VaultClientOptions()
     {
-        var options = KeyVaultSecretVault.CreateClientOptions();
-        options.Transport = Vault.CreateTransport();
-        options.DisableChallengeResourceVerification = true;
+        var options = Vault.Configure(KeyVaultSecretVault.CreateClientOptions());
         options.Retry.Delay = TimeSpan.FromMilliseconds(10);
         return options;
     }
