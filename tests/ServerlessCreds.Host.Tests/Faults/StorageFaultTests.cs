@@ -64,6 +64,7 @@ public sealed class StorageFaultTests() : HostPerTest(new() { ProxyTables = true
         var delivery = await Flow.RequestAsync(client, created.GetProperty("id").GetString()!, new { recipientEmail = "marked@customer.example" });
 
         await SecretEmailFlow.WaitForStatusAsync(client, delivery, "sent");
+        await Flow.WaitUntilQueueSettledAsync();
         Assert.Equal(4, lostSentMark.Hits);
         Assert.Single(Flow.EmailsTo("marked@customer.example"));
         // One POST only: the retry found the delivery "sending", asked whether its operation was accepted, and did not resend.
@@ -81,6 +82,7 @@ public sealed class StorageFaultTests() : HostPerTest(new() { ProxyTables = true
         var delivery = await Flow.RequestAsync(client, created.GetProperty("id").GetString()!, new { recipientEmail = "claimed@customer.example" });
 
         await SecretEmailFlow.WaitForStatusAsync(client, delivery, "sent");
+        await Flow.WaitUntilQueueSettledAsync();
         Assert.Equal(1, lostClaim.Hits);
         Assert.Single(Flow.EmailsTo("claimed@customer.example"));
         Assert.Single(Flow.SendAttemptsFor(delivery));

@@ -96,7 +96,9 @@ public sealed class IdempotencyTests(ServerlessCredsApplication app) : IClassFix
         await first.ExpectAsync(HttpStatusCode.Accepted);
         await AssertSameResponseAsync(first, repeat);
         await SecretEmailFlow.WaitForStatusAsync(client, first.Headers.Location!.OriginalString, "sent");
+        await flow.WaitUntilQueueSettledAsync();
         Assert.Single(flow.EmailsTo("repeat@customer.example"));
+        Assert.Single(flow.SendAttemptsFor(first.Headers.Location!.OriginalString));
     }
 
     [Fact]
@@ -166,8 +168,9 @@ public sealed class IdempotencyTests(ServerlessCredsApplication app) : IClassFix
         await Task.WhenAll(responses.Select(r => r.ExpectAsync(HttpStatusCode.Accepted)));
         var delivery = Assert.Single(responses.Select(r => r.Headers.Location!.OriginalString).Distinct());
         await SecretEmailFlow.WaitForStatusAsync(client, delivery, "sent");
-        await Task.Delay(500);
+        await flow.WaitUntilQueueSettledAsync();
         Assert.Single(flow.EmailsTo("double-click@customer.example"));
+        Assert.Single(flow.SendAttemptsFor(delivery));
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ServerlessCreds.Adapters.Queues;
+using ServerlessCreds.Adapters.Storage;
 using ServerlessCreds.Callers;
 using ServerlessCreds.Host.Tests.Api;
 using ServerlessCreds.Testing.CommunicationEmail;
@@ -35,6 +37,18 @@ sealed partial class SecretEmailFlow(ServerlessCredsApplication app)
 
     public static async Task WaitForStatusAsync(HttpClient client, string deliveryUrl, string status) =>
         await Eventually.TrueAsync(async () => await StatusAsync(client, deliveryUrl) == status, TimeSpan.FromSeconds(30), $"the delivery is {status}");
+
+    /// <summary>
+    /// Waits until the secret-email queue holds no message, hidden ones included, and then for the host's visibility timeout,
+    /// by which a message left unsettled would have been delivered again: after this, counts of sends are final.
+    /// </summary>
+    public async Task WaitUntilQueueSettledAsync()
+    {
+        var account = StorageAccount.Parse(app.Azurite.ConnectionString);
+        await Eventually.TrueAsync(
+            async () => await QueueContents.CountAsync(account, SecretEmailRequests.QueueName) == 0, TimeSpan.FromSeconds(60), "the secret-email queue is empty");
+        await Task.Delay(app.QueueVisibilityTimeout);
+    }
 
     /// <summary>Requests an email, waits until it is sent, and returns the delivery's URL and the link token the email carries.</summary>
     public async Task<(string Delivery, string Token)> SendLinkAsync(HttpClient client, string applicationId, string recipientEmail, string? passphrase = null)
