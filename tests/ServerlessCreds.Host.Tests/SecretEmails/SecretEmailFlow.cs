@@ -44,11 +44,15 @@ sealed partial class SecretEmailFlow(ServerlessCredsApplication app)
     /// </summary>
     public async Task WaitUntilQueueSettledAsync()
     {
-        var account = StorageAccount.Parse(app.Azurite.ConnectionString);
-        await Eventually.TrueAsync(
-            async () => await QueueContents.CountAsync(account, SecretEmailRequests.QueueName) == 0, TimeSpan.FromSeconds(60), "the secret-email queue is empty");
+        await Eventually.TrueAsync(async () => await QueuedAsync() == 0, TimeSpan.FromSeconds(60), "the secret-email queue is empty");
         await Task.Delay(app.QueueVisibilityTimeout);
     }
+
+    /// <summary>Messages on the secret-email queue, hidden ones (being handled, or deferred) included.</summary>
+    public Task<int> QueuedAsync() => QueueContents.CountAsync(StorageAccount.Parse(app.Azurite.ConnectionString), SecretEmailRequests.QueueName);
+
+    /// <summary>Messages on the secret-email poison queue (none until something is poisoned).</summary>
+    public Task<int> PoisonedAsync() => QueueContents.CountAsync(StorageAccount.Parse(app.Azurite.ConnectionString), $"{SecretEmailRequests.QueueName}-poison");
 
     /// <summary>Requests an email, waits until it is sent, and returns the delivery's URL and the link token the email carries.</summary>
     public async Task<(string Delivery, string Token)> SendLinkAsync(HttpClient client, string applicationId, string recipientEmail, string? passphrase = null)
