@@ -200,7 +200,7 @@ public sealed class IdempotencyTests(ServerlessCredsApplication app) : IClassFix
         var secret = created.GetProperty("clientSecret").GetString()!;
 
         var table = new TableClient(StorageAccount.Parse(app.Azurite.ConnectionString), "Idempotency");
-        var rows = (await table.QueryAsync(top: 1000)).Items;
+        var rows = await table.ReadAllAsync();
 
         var row = Assert.Single(rows, r => r.GetString("ResponseLocation") == $"{Applications}/{created.GetProperty("id").GetString()}");
         Assert.Equal(201, row.GetInt32("ResponseStatus"));
@@ -303,7 +303,7 @@ public sealed class IdempotencyTests(ServerlessCredsApplication app) : IClassFix
         var created = await (await PostAsync(client, Applications, NewKey(), NewApplication())).ExpectAsync(HttpStatusCode.Created);
         var table = new TableClient(StorageAccount.Parse(app.Azurite.ConnectionString), "Idempotency");
         var location = $"{Applications}/{created.GetProperty("id").GetString()}";
-        async Task<bool> StoredAsync() => (await table.QueryAsync(top: 1000)).Items.Any(r => r.GetString("ResponseLocation") == location);
+        async Task<bool> StoredAsync() => (await table.ReadAllAsync()).Any(r => r.GetString("ResponseLocation") == location);
         var purge = app.Services.GetServices<ITimerHandler>().Single(h => h.FunctionName == "PurgeExpired");
 
         await purge.RunAsync(default);
