@@ -12,7 +12,8 @@ namespace ServerlessCreds.Host.Tests.SecretEmails;
 /// <summary>Steps of the secret-email flow through the real API, shared by the flow's tests.</summary>
 sealed partial class SecretEmailFlow(ServerlessCredsApplication app)
 {
-    public string BusinessUnit { get; } = $"bu{Guid.NewGuid():N}"[..20];
+    /// <summary>A new business unit unless one is given.</summary>
+    public string BusinessUnit { get; init; } = $"bu{Guid.NewGuid():N}"[..20];
 
     public string Applications => $"/api/business-units/{BusinessUnit}/applications";
 
