@@ -120,12 +120,15 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
         return options;
     }
 
-    /// <summary>A client acting as a caller with the given roles and optional business-unit claim.</summary>
-    public HttpClient CreateClient(string? businessUnit, params string[] roles)
+    /// <summary>A client acting as a new caller with the given roles and optional business-unit claim.</summary>
+    public HttpClient CreateClient(string? businessUnit, params string[] roles) => CreateClientAs($"user-{Guid.NewGuid():N}", businessUnit, roles);
+
+    /// <summary>A client acting as the caller <paramref name="subject"/> (the token's <c>sub</c>, named "Test User").</summary>
+    public HttpClient CreateClientAs(string subject, string? businessUnit, params string[] roles)
     {
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Bearer", TestTokens.Create(signingKey, subject: $"user-{Guid.NewGuid():N}", roles: roles, businessUnit: businessUnit, name: "Test User",
+            "Bearer", TestTokens.Create(signingKey, subject: subject, roles: roles, businessUnit: businessUnit, name: "Test User",
             expires: DateTimeOffset.UtcNow.AddDays(30)));
         return client;
     }
