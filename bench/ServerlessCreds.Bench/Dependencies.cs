@@ -43,21 +43,9 @@ sealed class Dependencies : IAsyncDisposable
         TestTokens.Create(SigningKey, subject: "bench", roles: roles, businessUnit: businessUnit, name: "Bench", expires: DateTimeOffset.UtcNow.AddDays(1));
 
     /// <summary>A SecretClient configured like the host's, trusting the test server.</summary>
-    public SecretClient SecretClient()
-    {
-        var options = KeyVaultSecretVault.CreateClientOptions();
-        options.Transport = Vault.CreateTransport();
-        options.DisableChallengeResourceVerification = true;
-        return new SecretClient(Vault.VaultUri, Vault.CreateCredential(), options);
-    }
+    public SecretClient SecretClient() => new(Vault.VaultUri, Vault.CreateCredential(), Vault.Configure(KeyVaultSecretVault.CreateClientOptions()));
 
-    public KeyVaultSecretVault SecretVault()
-    {
-        var options = KeyVaultSecretVault.CreateClientOptions();
-        options.Transport = Vault.CreateTransport();
-        options.DisableChallengeResourceVerification = true;
-        return new KeyVaultSecretVault(Vault.VaultUri, Vault.CreateCredential(), options);
-    }
+    public KeyVaultSecretVault SecretVault() => new(Vault.VaultUri, Vault.CreateCredential(), Vault.Configure(KeyVaultSecretVault.CreateClientOptions()));
 
     public async ValueTask DisposeAsync()
     {

@@ -348,12 +348,6 @@ namespace ServerlessCreds.Bench
         {
             var results = new JsonArray();
             var rows = new List<IReadOnlyList<string>>();
-            var ports = new Dictionary<string, int>
-            {
-                ["storage"] = -1,
-                ["vault"] = dependencies.Vault.VaultUri.Port,
-                ["email"] = dependencies.Email.Endpoint.Port,
-            };
             var alreadyQueued = options.Warmup + 10 + options.Requests1 + options.Requests32;
             foreach (var batchSize in options.BatchSizes)
             {
@@ -387,8 +381,8 @@ namespace ServerlessCreds.Bench
                 var calls = recording.Calls;
                 double Seconds(Func<OutgoingCall, bool> match) => calls.Where(match).Sum(c => c.Duration.TotalSeconds);
                 var storage = Seconds(c => c.Port == dependencies.Azurite.TablePort || c.Port == dependencies.Azurite.QueuePort);
-                var vault = Seconds(c => c.Port == ports["vault"]);
-                var email = Seconds(c => c.Port == ports["email"]);
+                var vault = Seconds(c => c.Port == dependencies.Vault.VaultUri.Port);
+                var email = Seconds(c => c.Port == dependencies.Email.Endpoint.Port);
                 var busy = wall.Elapsed.TotalSeconds * batchSize;
                 var storageCalls = calls.Count(c => c.Port == dependencies.Azurite.TablePort || c.Port == dependencies.Azurite.QueuePort);
                 rows.Add([batchSize.ToString(CultureInfo.InvariantCulture), options.Emails.ToString(CultureInfo.InvariantCulture), Report.F(wall.Elapsed.TotalSeconds),

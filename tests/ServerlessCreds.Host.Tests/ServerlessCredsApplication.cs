@@ -5,8 +5,10 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using ServerlessCreds.Adapters.KeyVault;
 using ServerlessCreds.Credentials;
+using ServerlessCreds.Host.Functions;
 using ServerlessCreds.Testing;
 using ServerlessCreds.Testing.Azurite;
 using ServerlessCreds.Testing.CommunicationEmail;
@@ -89,6 +91,8 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
         settings["Email:ConnectionString"] = Email.ConnectionString;
         settings["Email:SenderAddress"] = "DoNotReply@mail.serverlesscreds.test";
         settings["PublicBaseUrl"] = PublicBaseUrl;
+        // Short, so a test can wait out a redelivery; longer than any handler takes here (email retries, up to ~4 s).
+        settings["Queues:VisibilityTimeout"] = "00:00:10";
         settings["Queues:RetryDelay"] = "00:00:00.200";
         settings["Queues:MaxPollingInterval"] = "00:00:00.200";
         settings["Logging:LogLevel:Default"] = "Trace";
@@ -111,22 +115,26 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
 
     Azure.Security.KeyVault.Secrets.SecretClientOptions VaultClientOptions()
     {
-        var options = KeyVaultSecretVault.CreateClientOptions();
-        options.Transport = Vault.CreateTransport();
-        options.DisableChallengeResourceVerification = true;
+        var options = Vault.Configure(KeyVaultSecretVault.CreateClientOptions());
         options.Retry.Delay = TimeSpan.FromMilliseconds(10);
         return options;
     }
 
-    /// <summary>A client acting as a caller with the given roles and optional business-unit claim.</summary>
-    public HttpClient CreateClient(string? businessUnit, params string[] roles)
+    /// <summary>A client acting as a new caller with the given roles and optional business-unit claim.</summary>
+    public HttpClient CreateClient(string? businessUnit, params string[] roles) => CreateClientAs($"user-{Guid.NewGuid():N}", businessUnit, roles);
+
+    /// <summary>A client acting as the caller <paramref name="subject"/> (the token's <c>sub</c>, named "Test User").</summary>
+    public HttpClient CreateClientAs(string subject, string? businessUnit, params string[] roles)
     {
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Bearer", TestTokens.Create(signingKey, subject: $"user-{Guid.NewGuid():N}", roles: roles, businessUnit: businessUnit, name: "Test User",
+            "Bearer", TestTokens.Create(signingKey, subject: subject, roles: roles, businessUnit: businessUnit, name: "Test User",
             expires: DateTimeOffset.UtcNow.AddDays(30)));
         return client;
     }
+
+    /// <summary>How long a message the host's listener received stays hidden; a message not settled by then is delivered again.</summary>
+    public TimeSpan QueueVisibilityTimeout => Services.GetRequiredService<IOptions<QueueTriggerOptions>>().Value.VisibilityTimeout;
 
     /// <summary>Waits until the host has created its tables and queue (the catalog is seeded in the background).</summary>
     public async Task<ServerlessCredsApplication> ReadyAsync()

@@ -9,6 +9,7 @@ namespace ServerlessCreds.Testing;
 public sealed class ChildProcess : IAsyncDisposable
 {
     static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(10);
+    static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
     readonly Process process;
     readonly StringBuilder output = new();
@@ -43,6 +44,41 @@ public sealed class ChildProcess : IAsyncDisposable
     }
 
     public static ChildProcess Start(ProcessStartInfo startInfo) => new(startInfo);
+
+    /// <summary>
+    /// Polls <paramref name="isReady"/> until it returns true. A probe failing to connect (<see cref="HttpRequestException"/>,
+    /// <see cref="SocketException"/>) means not yet; the process exiting, or <paramref name="timeout"/> passing, fails with its output.
+    /// </summary>
+    public async Task WaitUntilAsync(Func<Task<bool>> isReady, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"{process.StartInfo.FileName} exited with code {process.ExitCode} before {what}. Output:\n{Output}");
+            }
+
+            try
+            {
+                if (await isReady())
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or SocketException)
+            {
+                // Not listening yet.
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{process.StartInfo.FileName} was not {what} within {timeout.TotalSeconds} s. Output:\n{Output}");
+            }
+
+            await Task.Delay(PollInterval);
+        }
+    }
 
     /// <summary>SIGKILL, like a crash: no shutdown, nothing settled.</summary>
     public async Task KillAsync()

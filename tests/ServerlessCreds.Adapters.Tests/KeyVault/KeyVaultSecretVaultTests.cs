@@ -247,9 +247,7 @@ public sealed class KeyVaultSecretVaultTests
 
     private static KeyVaultSecretVault CreateVault(KeyVaultTestServer server, TestTokenCredential? credential = null)
     {
-        var options = KeyVaultSecretVault.CreateClientOptions();
-        options.Transport = server.CreateTransport();
-        options.DisableChallengeResourceVerification = true;
+        var options = server.Configure(KeyVaultSecretVault.CreateClientOptions());
         // Production retry count and mode, with short back-off so failing tests stay fast.
         options.Retry.Delay = TimeSpan.FromMilliseconds(10);
         options.Retry.MaxDelay = TimeSpan.FromMilliseconds(100);

@@ -131,9 +131,6 @@ public sealed class KeyVaultTestServerTests
 
     private static SecretClient CreateClient(KeyVaultTestServer server)
     {
-        var options = KeyVaultSecretVault.CreateClientOptions();
-        options.Transport = server.CreateTransport();
-        options.DisableChallengeResourceVerification = true;
-        return new SecretClient(server.VaultUri, server.CreateCredential(), options);
+        return new SecretClient(server.VaultUri, server.CreateCredential(), server.Configure(KeyVaultSecretVault.CreateClientOptions()));
     }
 }

@@ -231,6 +231,31 @@ public sealed class ApplicationApiTests(ServerlessCredsApplication app) : IClass
     }
 
     [Fact]
+    public async Task A_secret_list_continuation_token_from_another_business_unit_is_refused_and_shows_none_of_its_secrets()
+    {
+        await app.ReadyAsync();
+        var otherBu = $"bu{Guid.NewGuid():N}"[..20];
+        using var other = app.CreateClient(otherBu, Roles.View, Roles.Create, Roles.Edit);
+        var theirs = await (await other.PostJsonAsync($"/api/business-units/{otherBu}/applications", Internal())).ExpectAsync(HttpStatusCode.Created);
+        var theirSecrets = $"/api/business-units/{otherBu}/applications/{theirs.GetProperty("id").GetString()}/secrets";
+        await (await other.PostJsonAsync(theirSecrets, "{}")).ExpectAsync(HttpStatusCode.Created);
+        var firstPage = await (await other.GetAsync($"{theirSecrets}?pageSize=1")).ExpectAsync(HttpStatusCode.OK);
+        var foreignToken = firstPage.GetProperty("continuationToken").GetString()!;
+        var theirSecretIds = (await other.ReadPagesAsync(theirSecrets, 200)).SelectMany(page => page).Select(s => s.GetProperty("secretId").GetString()!).ToList();
+
+        using var client = Admin();
+        var mine = (await CreateAsync(client, Internal())).GetProperty("id").GetString();
+        await (await client.PostJsonAsync($"{Applications}/{mine}/secrets", "{}")).ExpectAsync(HttpStatusCode.Created);
+        var response = await client.GetAsync($"{Applications}/{mine}/secrets?pageSize=1&continuationToken={Uri.EscapeDataString(foreignToken)}");
+
+        var problem = await response.ExpectProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("continuationToken", out _), problem.ToString());
+        Assert.False(problem.TryGetProperty("items", out _));
+        Assert.Equal(2, theirSecretIds.Count);
+        Assert.All(theirSecretIds, id => Assert.DoesNotContain(id, problem.GetRawText(), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task External_applications_take_their_details_from_the_catalog()
     {
         await app.ReadyAsync();

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessCreds.Adapters.Tables;
+using ServerlessCreds.Audit;
 using ServerlessCreds.Callers;
 using ServerlessCreds.Host.Tests.SecretEmails;
 
@@ -104,6 +105,46 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
         var tested = BusinessUnitRoutes.Select(row => $"{row[0]} {row[1]}").Order().ToList();
 
         Assert.Equal(routes, tested);
+    }
+
+    [Theory]
+    [MemberData(nameof(BusinessUnitRoutes))]
+    public async Task A_bu_claim_naming_the_platform_log_opens_no_business_unit_route_of_that_name(string method, string route, string? body)
+    {
+        var (owner, application, secret, delivery) = await OwnedApplicationAsync();
+        using var client = app.CreateClient(AuditTrail.PlatformLog, AllBusinessUnitRoles);
+        var before = await FootprintAsync();
+
+        var response = await client.SendAsync(Request(method, Fill(route, AuditTrail.PlatformLog, application, secret, delivery), body));
+
+        // No business unit can be called "_platform" (ids start with a letter or digit), and its log is for platform admins alone.
+        await response.ExpectProblemAsync(route.EndsWith("/audit", StringComparison.Ordinal) ? HttpStatusCode.Forbidden : HttpStatusCode.NotFound);
+        await AssertUnchangedAsync(owner, application, before);
+    }
+
+    [Fact]
+    public async Task A_bu_claim_naming_the_platform_log_neither_reads_it_nor_changes_the_catalogs()
+    {
+        await app.ReadyAsync();
+        using var platformAdmin = app.CreateClient(null, Roles.PlatformAdmin);
+        var logged = $"Logged{Guid.NewGuid():N}"[..20];
+        await (await platformAdmin.PostJsonAsync("/api/scopes", new { name = logged })).ExpectAsync(HttpStatusCode.Created);
+        using var client = app.CreateClient(AuditTrail.PlatformLog, AllBusinessUnitRoles);
+        var before = await FootprintAsync();
+        var hijack = $"Hijack{Guid.NewGuid():N}"[..20];
+
+        var log = await (await client.GetAsync($"/api/business-units/{AuditTrail.PlatformLog}/audit")).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        await (await client.PostJsonAsync("/api/scopes", new { name = hijack })).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        await (await client.PostJsonAsync("/api/external-applications", new { vendorName = "Vendor", applicationName = hijack, scopes = new[] { "Admin" } }))
+            .ExpectProblemAsync(HttpStatusCode.Forbidden);
+
+        Assert.DoesNotContain(logged, log.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(before, await FootprintAsync());
+        var scopes = (await platformAdmin.ReadPagesAsync("/api/scopes", 200)).SelectMany(page => page).Select(s => s.GetProperty("name").GetString()).ToList();
+        Assert.Contains(logged, scopes);
+        Assert.DoesNotContain(hijack, scopes);
+        var externals = await platformAdmin.ReadPagesAsync("/api/external-applications", 200);
+        Assert.DoesNotContain(externals.SelectMany(page => page), e => e.GetProperty("applicationName").GetString() == hijack);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using ServerlessCreds.Testing;
+
 namespace ServerlessCreds.Host.Tests.Deployment;
 
 /// <summary>

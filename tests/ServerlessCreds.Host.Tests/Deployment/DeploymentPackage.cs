@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
+using ServerlessCreds.Testing;
 
 namespace ServerlessCreds.Host.Tests.Deployment;
 

@@ -40,31 +40,12 @@ sealed class HandlerProcess : IAsyncDisposable
         new(appRoot, executable, settings);
 
     /// <summary>Polls <c>GET /</c> as the host does; any HTTP response means ready, only connection failures mean not yet.</summary>
-    public async Task WaitUntilAnsweringAsync(HttpClient client, TimeSpan timeout)
-    {
-        var deadline = DateTimeOffset.UtcNow + timeout;
-        while (true)
+    public Task WaitUntilAnsweringAsync(HttpClient client, TimeSpan timeout) =>
+        process.WaitUntilAsync(async () =>
         {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"The handler exited with code {process.ExitCode} before answering. Output:\n{Output}");
-            }
-
-            try
-            {
-                using var response = await client.GetAsync(new Uri(Address, "/"));
-                return;
-            }
-            catch (HttpRequestException) when (DateTimeOffset.UtcNow < deadline)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(100));
-            }
-            catch (HttpRequestException e)
-            {
-                throw new TimeoutException($"The handler did not answer within {timeout.TotalSeconds} s. Output:\n{Output}", e);
-            }
-        }
-    }
+            using var response = await client.GetAsync(new Uri(Address, "/"));
+            return true;
+        }, timeout, "answering");
 
     public ValueTask DisposeAsync() => process.DisposeAsync();
 }

@@ -11,6 +11,7 @@ using ServerlessCreds.Adapters.Queues;
 using ServerlessCreds.Deliveries;
 using ServerlessCreds.Host.Functions;
 using ServerlessCreds.Host.Tests.Functions;
+using ServerlessCreds.Testing;
 using ServerlessCreds.Testing.Azurite;
 using ServerlessCreds.Testing.Callers;
 using ServerlessCreds.Testing.CommunicationEmail;
@@ -120,7 +121,9 @@ public sealed class PackageTests(DeploymentPackage package)
 
         // A request for a delivery that does not exist: the function reads the table and completes, touching neither vault nor email.
         using var invocation = FromHost(HttpMethod.Post, "/SendSecretEmail");
-        invocation.Content = new StringContent(QueuePayload(SecretEmailRequests.Write(new SecretEmailMessage("contoso", "app-1", "no-such-delivery"))), Encoding.UTF8, "application/json");
+        invocation.Content = new StringContent(
+            FunctionsHostPayload.Queue("SendSecretEmail", SecretEmailRequests.Write(new SecretEmailMessage("contoso", "app-1", "no-such-delivery")), Guid.NewGuid().ToString(), 1),
+            Encoding.UTF8, "application/json");
         using var result = await client.SendAsync(invocation);
 
         Assert.True(result.StatusCode == HttpStatusCode.OK, $"SendSecretEmail answered {result.StatusCode}. Output:\n{handler.Output}");
@@ -143,28 +146,6 @@ public sealed class PackageTests(DeploymentPackage package)
         request.Headers.UserAgent.Add(new ProductInfoHeaderValue("Azure-Functions-Host", HostVersion));
         return request;
     }
-
-    /// <summary>The queue-trigger payload as the host's code builds it: every non-object value serialized once more.</summary>
-    static string QueuePayload(string message) =>
-        JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["Data"] = new Dictionary<string, string> { ["message"] = JsonSerializer.Serialize(message) },
-            ["Metadata"] = new Dictionary<string, object>
-            {
-                ["DequeueCount"] = "1",
-                ["Id"] = JsonSerializer.Serialize(Guid.NewGuid().ToString()),
-                ["InsertionTime"] = JsonSerializer.Serialize(DateTimeOffset.UtcNow.ToString("O")),
-                ["ExpirationTime"] = JsonSerializer.Serialize(DateTimeOffset.UtcNow.AddDays(7).ToString("O")),
-                ["NextVisibleTime"] = JsonSerializer.Serialize(DateTimeOffset.UtcNow.AddSeconds(30).ToString("O")),
-                ["PopReceipt"] = JsonSerializer.Serialize("AgAAAAMAAAAAAAAA"),
-                ["sys"] = new Dictionary<string, string>
-                {
-                    ["MethodName"] = "SendSecretEmail",
-                    ["UtcNow"] = DateTimeOffset.UtcNow.ToString("O"),
-                    ["RandGuid"] = Guid.NewGuid().ToString(),
-                },
-            },
-        });
 
     static string DefaultExecutablePath(string hostJson) =>
         JsonNode.Parse(hostJson)!["customHandler"]!["description"]!["defaultExecutablePath"]!.GetValue<string>();

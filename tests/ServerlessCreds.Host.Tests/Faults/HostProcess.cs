@@ -30,24 +30,19 @@ sealed class HostProcess : IAsyncDisposable
     public static async Task<HostProcess> StartAsync(IReadOnlyDictionary<string, string> environment, HttpClient readiness, string path)
     {
         var host = new HostProcess(environment);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
+        try
         {
-            Assert.False(host.process.HasExited, $"The host exited early:\n{host.Output}");
-            Assert.True(DateTime.UtcNow < deadline, $"The host did not become ready:\n{host.Output}");
-            try
+            await host.process.WaitUntilAsync(async () =>
             {
-                if ((await readiness.GetAsync(new Uri(host.BaseAddress, path))).IsSuccessStatusCode)
-                {
-                    return host;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(200);
+                using var response = await readiness.GetAsync(new Uri(host.BaseAddress, path));
+                return response.IsSuccessStatusCode;
+            }, TimeSpan.FromSeconds(60), $"answering {path} with 200");
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
         }
     }
 

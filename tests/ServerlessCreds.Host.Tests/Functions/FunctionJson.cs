@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ServerlessCreds.Host.Functions;
+using ServerlessCreds.Testing;
 
 namespace ServerlessCreds.Host.Tests.Functions;
 
@@ -7,7 +8,7 @@ namespace ServerlessCreds.Host.Tests.Functions;
 public static class FunctionJson
 {
     /// <summary>The repository's <c>src/ServerlessCreds.Host/Functions</c>.</summary>
-    public static string FunctionsFolder { get; } = Path.Combine(RepositoryRoot(), "src", "ServerlessCreds.Host", "Functions");
+    public static string FunctionsFolder { get; } = Path.Combine(Repository.Root, "src", "ServerlessCreds.Host", "Functions");
 
     public static void AssertMatches(IQueueMessageHandler handler, string functionsFolder) =>
         AssertMatches(handler.FunctionName, FunctionDefinition.For(handler), functionsFolder);
@@ -20,16 +21,5 @@ public static class FunctionJson
         var path = Path.Combine(functionsFolder, functionName, "function.json");
         Assert.True(File.Exists(path), $"{path} is missing; it should contain:\n{expected}");
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(File.ReadAllText(path))), $"{path} should contain:\n{expected}");
-    }
-
-    static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ServerlessCreds.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Repository root not found.");
     }
 }

@@ -1,14 +1,13 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using ServerlessCreds.Testing;
 
 namespace ServerlessCreds.Host.Tests.Functions;
 
 /// <summary>The Functions host only forwards what a function.json declares, so the folders must match the server's routes exactly.</summary>
 public sealed class FunctionMetadataTests(ServerlessCredsApplication app) : IClassFixture<ServerlessCredsApplication>
 {
-    static readonly string FunctionsFolder = Path.Combine(RepositoryRoot(), "src", "ServerlessCreds.Host", "Functions");
-
     [Fact]
     public void Every_http_endpoint_has_a_function_json_with_its_name_route_and_method_and_vice_versa()
     {
@@ -29,7 +28,7 @@ public sealed class FunctionMetadataTests(ServerlessCredsApplication app) : ICla
     [Fact]
     public void Every_http_function_qualifies_for_raw_forwarding_and_leaves_authorization_to_the_handler()
     {
-        foreach (var file in Directory.GetFiles(FunctionsFolder, "function.json", SearchOption.AllDirectories))
+        foreach (var file in Directory.GetFiles(FunctionJson.FunctionsFolder, "function.json", SearchOption.AllDirectories))
         {
             using var json = JsonDocument.Parse(File.ReadAllText(file));
             var bindings = json.RootElement.GetProperty("bindings").EnumerateArray().ToList();
@@ -46,7 +45,7 @@ public sealed class FunctionMetadataTests(ServerlessCredsApplication app) : ICla
     [Fact]
     public void Host_json_turns_on_forwarding_and_removes_the_route_prefix()
     {
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "host.json")));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "host.json")));
         var handler = json.RootElement.GetProperty("customHandler");
 
         Assert.True(handler.GetProperty("enableForwardingHttpRequest").GetBoolean());
@@ -59,7 +58,7 @@ public sealed class FunctionMetadataTests(ServerlessCredsApplication app) : ICla
     {
         // Link tokens travel in paths (/s/{token}, /api/one-time-secrets/{token}/reveal): the host's request telemetry
         // records paths only when extended HTTP trigger info is collected, and anyone reading it could open an unviewed link.
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "host.json")));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "host.json")));
         var collection = json.RootElement.GetProperty("logging").GetProperty("applicationInsights").GetProperty("httpAutoCollectionOptions");
 
         Assert.False(collection.GetProperty("enableHttpTriggerExtendedInfoCollection").GetBoolean());
@@ -69,7 +68,7 @@ public sealed class FunctionMetadataTests(ServerlessCredsApplication app) : ICla
 
     static IEnumerable<(string Name, IReadOnlyList<string> Methods, string Route)> HttpFunctions()
     {
-        foreach (var folder in Directory.GetDirectories(FunctionsFolder))
+        foreach (var folder in Directory.GetDirectories(FunctionJson.FunctionsFolder))
         {
             var file = Path.Combine(folder, "function.json");
             Assert.True(File.Exists(file), $"{folder} has no function.json");
@@ -81,16 +80,5 @@ public sealed class FunctionMetadataTests(ServerlessCredsApplication app) : ICla
                     trigger.GetProperty("route").GetString()!);
             }
         }
-    }
-
-    static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ServerlessCreds.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Repository root not found.");
     }
 }

@@ -193,15 +193,5 @@ public sealed class QueueListenerTests
         return queue;
     }
 
-    static async Task<int> CountAsync(QueueClient queue)
-    {
-        try
-        {
-            return (await queue.PeekAsync(32)).Count;
-        }
-        catch (QueueNotFoundException)
-        {
-            return 0;
-        }
-    }
+    static async Task<int> CountAsync(QueueClient queue) => (await QueueContents.PeekAsync(queue)).Count;
 }

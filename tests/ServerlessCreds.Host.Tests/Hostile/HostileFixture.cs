@@ -86,14 +86,7 @@ public sealed class HostileFixture : IAsyncLifetime
         var tables = App.Services.GetRequiredService<StorageTables>();
         foreach (var table in tables.All.Where(table => table != tables.Scopes))
         {
-            string? continuation = null;
-            do
-            {
-                var rows = await table.QueryAsync(continuationToken: continuation);
-                lines.AddRange(rows.Items.Select(row => $"{table.Name} {row.PartitionKey} {row.RowKey} {row.ETag}"));
-                continuation = rows.ContinuationToken;
-            }
-            while (continuation is not null);
+            lines.AddRange((await table.ReadAllAsync()).Select(row => $"{table.Name} {row.PartitionKey} {row.RowKey} {row.ETag}"));
         }
 
         lines.AddRange(App.Vault.Secrets.Select(s => $"vault {s.Name} {s.Enabled}"));

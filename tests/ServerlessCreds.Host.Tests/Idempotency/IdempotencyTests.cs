@@ -96,7 +96,9 @@ public sealed class IdempotencyTests(ServerlessCredsApplication app) : IClassFix
         await first.ExpectAsync(HttpStatusCode.Accepted);
         await AssertSameResponseAsync(first, repeat);
         await SecretEmailFlow.WaitForStatusAsync(client, first.Headers.Location!.OriginalString, "sent");
+        await flow.WaitUntilQueueSettledAsync();
         Assert.Single(flow.EmailsTo("repeat@customer.example"));
+        Assert.Single(flow.SendAttemptsFor(first.Headers.Location!.OriginalString));
     }
 
     [Fact]
@@ -166,8 +168,9 @@ public sealed class IdempotencyTests(ServerlessCredsApplication app) : IClassFix
         await Task.WhenAll(responses.Select(r => r.ExpectAsync(HttpStatusCode.Accepted)));
         var delivery = Assert.Single(responses.Select(r => r.Headers.Location!.OriginalString).Distinct());
         await SecretEmailFlow.WaitForStatusAsync(client, delivery, "sent");
-        await Task.Delay(500);
+        await flow.WaitUntilQueueSettledAsync();
         Assert.Single(flow.EmailsTo("double-click@customer.example"));
+        Assert.Single(flow.SendAttemptsFor(delivery));
     }
 
     [Fact]
@@ -197,7 +200,7 @@ public sealed class IdempotencyTests(ServerlessCredsApplication app) : IClassFix
         var secret = created.GetProperty("clientSecret").GetString()!;
 
         var table = new TableClient(StorageAccount.Parse(app.Azurite.ConnectionString), "Idempotency");
-        var rows = (await table.QueryAsync(top: 1000)).Items;
+        var rows = await table.ReadAllAsync();
 
         var row = Assert.Single(rows, r => r.GetString("ResponseLocation") == $"{Applications}/{created.GetProperty("id").GetString()}");
         Assert.Equal(201, row.GetInt32("ResponseStatus"));
@@ -300,7 +303,7 @@ public sealed class IdempotencyTests(ServerlessCredsApplication app) : IClassFix
         var created = await (await PostAsync(client, Applications, NewKey(), NewApplication())).ExpectAsync(HttpStatusCode.Created);
         var table = new TableClient(StorageAccount.Parse(app.Azurite.ConnectionString), "Idempotency");
         var location = $"{Applications}/{created.GetProperty("id").GetString()}";
-        async Task<bool> StoredAsync() => (await table.QueryAsync(top: 1000)).Items.Any(r => r.GetString("ResponseLocation") == location);
+        async Task<bool> StoredAsync() => (await table.ReadAllAsync()).Any(r => r.GetString("ResponseLocation") == location);
         var purge = app.Services.GetServices<ITimerHandler>().Single(h => h.FunctionName == "PurgeExpired");
 
         await purge.RunAsync(default);

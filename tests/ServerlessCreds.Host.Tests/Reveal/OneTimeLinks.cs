@@ -1,7 +1,7 @@
 using System.Net;
 using ServerlessCreds.Callers;
 using ServerlessCreds.Host.Tests.Api;
-using ServerlessCreds.Testing.CommunicationEmail;
+using ServerlessCreds.Host.Tests.SecretEmails;
 
 namespace ServerlessCreds.Host.Tests.Reveal;
 
@@ -19,17 +19,16 @@ static class OneTimeLinks
         return new SentSecret(bu, created.GetProperty("id").GetString()!, applicationName, created.GetProperty("clientId").GetString()!, created.GetProperty("clientSecret").GetString()!);
     }
 
-    /// <summary>Emails a link to the application's secret through the API and returns the token from the sent email.</summary>
+    /// <summary>
+    /// Emails a link to the application's secret through the API, waits until the delivery says sent (so a reveal cannot
+    /// race the sender's own update of it), and returns the token from the email.
+    /// </summary>
     public static async Task<string> SendAsync(ServerlessCredsApplication app, SentSecret secret, string? passphrase = null)
     {
-        using var client = app.CreateClient(secret.BusinessUnit, Roles.SendSecretEmail);
-        var recipient = $"reader-{Guid.NewGuid():N}@example.com";
-        await (await client.PostJsonAsync($"/api/business-units/{secret.BusinessUnit}/applications/{secret.ApplicationId}/secret-emails", new { recipientEmail = recipient, passphrase }))
-            .ExpectAsync(HttpStatusCode.Accepted);
-
-        SentEmail? email = null;
-        await Eventually.TrueAsync(() => (email = app.Email.SentMessages.SingleOrDefault(m => m.To.Any(t => t.Address == recipient))) is not null, TimeSpan.FromSeconds(30), "the email is sent");
-        return SecretEmails.SecretEmailFlow.TokenIn(email!);
+        using var client = app.CreateClient(secret.BusinessUnit, Roles.SendSecretEmail, Roles.View);
+        var flow = new SecretEmailFlow(app) { BusinessUnit = secret.BusinessUnit };
+        var (_, token) = await flow.SendLinkAsync(client, secret.ApplicationId, $"reader-{Guid.NewGuid():N}@example.com", passphrase);
+        return token;
     }
 
     /// <summary>A well-formed token that no link has.</summary>

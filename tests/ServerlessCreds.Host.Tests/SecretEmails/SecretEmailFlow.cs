@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ServerlessCreds.Adapters.Queues;
+using ServerlessCreds.Adapters.Storage;
 using ServerlessCreds.Callers;
 using ServerlessCreds.Host.Tests.Api;
 using ServerlessCreds.Testing.CommunicationEmail;
@@ -10,7 +12,8 @@ namespace ServerlessCreds.Host.Tests.SecretEmails;
 /// <summary>Steps of the secret-email flow through the real API, shared by the flow's tests.</summary>
 sealed partial class SecretEmailFlow(ServerlessCredsApplication app)
 {
-    public string BusinessUnit { get; } = $"bu{Guid.NewGuid():N}"[..20];
+    /// <summary>A new business unit unless one is given.</summary>
+    public string BusinessUnit { get; init; } = $"bu{Guid.NewGuid():N}"[..20];
 
     public string Applications => $"/api/business-units/{BusinessUnit}/applications";
 
@@ -36,6 +39,22 @@ sealed partial class SecretEmailFlow(ServerlessCredsApplication app)
     public static async Task WaitForStatusAsync(HttpClient client, string deliveryUrl, string status) =>
         await Eventually.TrueAsync(async () => await StatusAsync(client, deliveryUrl) == status, TimeSpan.FromSeconds(30), $"the delivery is {status}");
 
+    /// <summary>
+    /// Waits until the secret-email queue holds no message, hidden ones included, and then for the host's visibility timeout,
+    /// by which a message left unsettled would have been delivered again: after this, counts of sends are final.
+    /// </summary>
+    public async Task WaitUntilQueueSettledAsync()
+    {
+        await Eventually.TrueAsync(async () => await QueuedAsync() == 0, TimeSpan.FromSeconds(60), "the secret-email queue is empty");
+        await Task.Delay(app.QueueVisibilityTimeout);
+    }
+
+    /// <summary>Messages on the secret-email queue, hidden ones (being handled, or deferred) included.</summary>
+    public Task<int> QueuedAsync() => QueueContents.CountAsync(StorageAccount.Parse(app.Azurite.ConnectionString), SecretEmailRequests.QueueName);
+
+    /// <summary>Messages on the secret-email poison queue (none until something is poisoned).</summary>
+    public Task<int> PoisonedAsync() => QueueContents.CountAsync(StorageAccount.Parse(app.Azurite.ConnectionString), $"{SecretEmailRequests.QueueName}-poison");
+
     /// <summary>Requests an email, waits until it is sent, and returns the delivery's URL and the link token the email carries.</summary>
     public async Task<(string Delivery, string Token)> SendLinkAsync(HttpClient client, string applicationId, string recipientEmail, string? passphrase = null)
     {
@@ -45,6 +64,13 @@ sealed partial class SecretEmailFlow(ServerlessCredsApplication app)
     }
 
     public IReadOnlyList<SentEmail> EmailsTo(string address) => app.Email.SentMessages.Where(m => m.To.Any(t => t.Address == address)).ToList();
+
+    /// <summary>Every send the email server saw for a delivery, failed ones included: its Operation-Id is the delivery id.</summary>
+    public IReadOnlyList<SendAttempt> SendAttemptsFor(string deliveryUrl)
+    {
+        var operationId = Guid.ParseExact(deliveryUrl.Split('/')[^1], "N");
+        return [.. app.Email.SendAttempts.Where(a => Guid.TryParse(a.OperationId, out var id) && id == operationId)];
+    }
 
     /// <summary>The one-time link token in an email (the only place it exists outside the recipient's hands).</summary>
     public static string TokenIn(SentEmail email)

@@ -102,7 +102,9 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
         var delivery = await flow.RequestAsync(client, created.GetProperty("id").GetString()!, new { recipientEmail = "throttled@customer.example" });
 
         await SecretEmailFlow.WaitForStatusAsync(client, delivery, "sent");
+        await flow.WaitUntilQueueSettledAsync();
         Assert.Single(flow.EmailsTo("throttled@customer.example"));
+        Assert.Equal([429, 202], flow.SendAttemptsFor(delivery).Select(a => a.Status));
     }
 
     [Fact]
@@ -118,9 +120,9 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
         await SecretEmailFlow.WaitForStatusAsync(client, delivery, "failed");
         var body = await (await client.GetAsync(delivery)).ExpectAsync(HttpStatusCode.OK);
         Assert.False(string.IsNullOrEmpty(body.GetProperty("failureReason").GetString()));
+        await flow.WaitUntilQueueSettledAsync();
         Assert.Empty(flow.EmailsTo("bounce@customer.example"));
-        await Task.Delay(1000);
-        Assert.Equal(1, app.Email.SendAttempts.Count(a => a.OperationId is not null && delivery.EndsWith(a.OperationId.Replace("-", "", StringComparison.Ordinal), StringComparison.Ordinal)));
+        Assert.Equal([400], flow.SendAttemptsFor(delivery).Select(a => a.Status));
     }
 
     [Fact]
@@ -213,12 +215,16 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
         await app.ReadyAsync();
         using var client = flow.Admin();
         var created = await flow.CreateApplicationAsync(client);
+        await Eventually.TrueAsync(async () => await flow.QueuedAsync() == 0, TimeSpan.FromSeconds(30), "earlier tests' messages are settled");
         var sentBefore = app.Email.SendAttempts.Count;
 
         var problem = await (await client.PostJsonAsync($"{flow.Applications}/{created.GetProperty("id").GetString()}/secret-emails", json))
             .ExpectProblemAsync(HttpStatusCode.BadRequest);
 
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        // Counted with hidden messages, so one the listener has already taken would show as well.
+        Assert.Equal(0, await flow.QueuedAsync());
+        Assert.Equal(0, await flow.PoisonedAsync());
         await Task.Delay(500);
         Assert.Equal(sentBefore, app.Email.SendAttempts.Count);
     }
@@ -234,8 +240,7 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
         var tables = new StorageTables(name => new TableClient(StorageAccount.Parse(app.Azurite.ConnectionString), name));
         foreach (var table in tables.All)
         {
-            var page = await table.QueryAsync(null, 1000);
-            var text = string.Join("\n", page.Items.SelectMany(e => e.Properties.Values.Select(v => v?.ToString()).Append(e.PartitionKey).Append(e.RowKey)));
+            var text = string.Join("\n", (await table.ReadAllAsync()).SelectMany(row => row.Texts()));
             Assert.DoesNotContain(token, text, StringComparison.Ordinal);
             Assert.DoesNotContain("correct horse battery", text, StringComparison.Ordinal);
             Assert.DoesNotContain(created.GetProperty("clientSecret").GetString()!, text, StringComparison.Ordinal);

@@ -31,11 +31,12 @@ public sealed class SecretEmailUnderFunctionsHostTests : IAsyncLifetime
         // Under the host no listener runs here: take the message off the queue as the host would.
         var queue = new QueueClient(StorageAccount.Parse(app.Azurite.ConnectionString), SecretEmailRequests.QueueName);
         var message = Assert.Single(await queue.ReceiveAsync(32, TimeSpan.FromSeconds(30)));
-        var payload = HostPayload(message.Text!, message.MessageId, message.DequeueCount);
+        var payload = FunctionsHostPayload.Queue("SendSecretEmail", message.Text!, message.MessageId, message.DequeueCount);
         using var host = app.CreateClient();
 
         var first = await host.PostAsync("/SendSecretEmail", new StringContent(payload, Encoding.UTF8, "application/json"));
-        var redelivered = await host.PostAsync("/SendSecretEmail", new StringContent(HostPayload(message.Text!, message.MessageId, 2), Encoding.UTF8, "application/json"));
+        var redelivered = await host.PostAsync("/SendSecretEmail", new StringContent(
+            FunctionsHostPayload.Queue("SendSecretEmail", message.Text!, message.MessageId, 2), Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, redelivered.StatusCode);
@@ -44,17 +45,4 @@ public sealed class SecretEmailUnderFunctionsHostTests : IAsyncLifetime
         Assert.Single(flow.EmailsTo("host@customer.example"));
         Assert.Equal("sent", await SecretEmailFlow.StatusAsync(client, delivery));
     }
-
-    // What the host's HTTP worker posts: every non-object value serialized once more.
-    internal static string HostPayload(string text, string messageId, long dequeueCount) =>
-        JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["Data"] = new Dictionary<string, string> { ["message"] = JsonSerializer.Serialize(text) },
-            ["Metadata"] = new Dictionary<string, string>
-            {
-                ["DequeueCount"] = dequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Id"] = JsonSerializer.Serialize(messageId),
-                ["InsertionTime"] = JsonSerializer.Serialize(DateTimeOffset.UtcNow.ToString("O")),
-            },
-        });
 }

@@ -60,7 +60,7 @@ public sealed class SecretLeakTests : IAsyncLifetime
             queueTexts.AddRange((await queue.PeekAsync(32)).Select(m => m.Text ?? ""));
             var message = Assert.Single(await queue.ReceiveAsync(32, TimeSpan.FromSeconds(30)));
             await Record(anonymous.PostAsync("/SendSecretEmail", new StringContent(
-                SecretEmailUnderFunctionsHostTests.HostPayload(message.Text!, message.MessageId, message.DequeueCount), Encoding.UTF8, "application/json")));
+                FunctionsHostPayload.Queue("SendSecretEmail", message.Text!, message.MessageId, message.DequeueCount), Encoding.UTF8, "application/json")));
             await Record(client.GetAsync(delivery));
             var email = Assert.Single(flow.EmailsTo(recipient));
             tokens.Add(SecretEmailFlow.TokenIn(email));
@@ -109,7 +109,7 @@ public sealed class SecretLeakTests : IAsyncLifetime
 
         var stored = await ReadAllTablesAsync();
         queueTexts.AddRange((await new QueueClient(queues, SecretEmailRequests.QueueName).PeekAsync(32)).Select(m => m.Text ?? ""));
-        queueTexts.AddRange(await PeekIfExistsAsync(new QueueClient(queues, $"{SecretEmailRequests.QueueName}-poison")));
+        queueTexts.AddRange((await QueueContents.PeekAsync(new QueueClient(queues, $"{SecretEmailRequests.QueueName}-poison"))).Select(m => m.Text ?? ""));
 
         Assert.NotEmpty(app.Logs.Lines);
         Assert.NotEmpty(queueTexts);
@@ -145,30 +145,10 @@ public sealed class SecretLeakTests : IAsyncLifetime
         var stored = new List<string>();
         foreach (var table in tables.All)
         {
-            string? continuation = null;
-            do
-            {
-                var page = await table.QueryAsync(null, 1000, continuation);
-                stored.AddRange(page.Items.SelectMany(e => e.Properties.Values.Select(v => v?.ToString() ?? "").Append(e.PartitionKey).Append(e.RowKey)));
-                continuation = page.ContinuationToken;
-            }
-            while (continuation is not null);
+            stored.AddRange((await table.ReadAllAsync()).SelectMany(row => row.Texts()));
         }
 
         Assert.NotEmpty(stored);
         return stored;
-    }
-
-    // The poison queue only exists once something was poisoned.
-    static async Task<IEnumerable<string>> PeekIfExistsAsync(QueueClient queue)
-    {
-        try
-        {
-            return (await queue.PeekAsync(32)).Select(m => m.Text ?? "");
-        }
-        catch (QueueNotFoundException)
-        {
-            return [];
-        }
     }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace ServerlessCreds.Testing.Azurite;
 
@@ -22,16 +21,15 @@ public sealed class AzuriteInstance : IAsyncDisposable
 
     private readonly string _executable;
     private readonly string _workspace;
-    private readonly StringBuilder _output = new();
-    private Process? _process;
+    private ChildProcess? _process;
 
     private AzuriteInstance(string executable)
     {
         _executable = executable;
         _workspace = Directory.CreateTempSubdirectory("azurite-").FullName;
-        BlobPort = FreePort();
-        QueuePort = FreePort();
-        TablePort = FreePort();
+        BlobPort = ChildProcess.FreePort();
+        QueuePort = ChildProcess.FreePort();
+        TablePort = ChildProcess.FreePort();
     }
 
     public int BlobPort { get; }
@@ -59,12 +57,12 @@ public sealed class AzuriteInstance : IAsyncDisposable
     }
 
     /// <summary>Starts a new instance and waits until all three services accept connections.</summary>
-    public static async Task<AzuriteInstance> StartNewAsync(CancellationToken cancellationToken = default)
+    public static async Task<AzuriteInstance> StartNewAsync()
     {
         var instance = new AzuriteInstance(FindExecutable());
         try
         {
-            await instance.StartAsync(cancellationToken);
+            await instance.StartAsync();
             return instance;
         }
         catch
@@ -75,7 +73,7 @@ public sealed class AzuriteInstance : IAsyncDisposable
     }
 
     /// <summary>Starts (or restarts) the process on this instance's ports; storage starts out empty.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken = default)
+    public async Task StartAsync()
     {
         if (_process is not null)
         {
@@ -86,41 +84,29 @@ public sealed class AzuriteInstance : IAsyncDisposable
         {
             // In-memory mode refuses --location; a private working directory keeps any stray files out of the repo.
             WorkingDirectory = _workspace,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
         };
         foreach (var argument in Arguments())
         {
             startInfo.ArgumentList.Add(argument);
         }
 
-        lock (_output)
-        {
-            _output.Clear();
-        }
-
-        var process = new Process { StartInfo = startInfo };
-        process.OutputDataReceived += (_, line) => Capture(line.Data);
-        process.ErrorDataReceived += (_, line) => Capture(line.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _process = process;
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(StartTimeout);
+        var process = _process = ChildProcess.Start(startInfo);
         try
         {
             foreach (var port in new[] { BlobPort, QueuePort, TablePort })
             {
-                await WaitForPortAsync(process, port, timeout.Token);
+                await process.WaitUntilAsync(async () =>
+                {
+                    using var client = new TcpClient();
+                    await client.ConnectAsync(IPAddress.Loopback, port);
+                    return true;
+                }, StartTimeout, $"listening on port {port}");
             }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch
         {
             await StopAsync();
-            throw new InvalidOperationException($"Azurite did not listen on its ports within {StartTimeout.TotalSeconds} s. Output:\n{Output()}");
+            throw;
         }
     }
 
@@ -133,13 +119,7 @@ public sealed class AzuriteInstance : IAsyncDisposable
         }
 
         _process = null;
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-        }
-
-        await process.WaitForExitAsync();
-        process.Dispose();
+        await process.DisposeAsync();
     }
 
     public async ValueTask DisposeAsync()
@@ -163,72 +143,12 @@ public sealed class AzuriteInstance : IAsyncDisposable
         "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(CultureInfo.InvariantCulture),
     ];
 
-    private async Task WaitForPortAsync(Process process, int port, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"Azurite exited with code {process.ExitCode} before listening on port {port}. Output:\n{Output()}");
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
-            }
-        }
-    }
-
-    private void Capture(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
-
-    private string Output()
-    {
-        lock (_output)
-        {
-            return _output.ToString();
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>Walks up from the test binaries to the folder holding package.json, where <c>npm ci</c> installs Azurite.</summary>
+    /// <summary>Azurite as <c>npm ci</c> installs it beside the repository's package.json.</summary>
     private static string FindExecutable()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (!File.Exists(Path.Combine(directory.FullName, "package.json")))
-            {
-                continue;
-            }
-
-            var executable = Path.Combine(directory.FullName, "node_modules", ".bin", OperatingSystem.IsWindows() ? "azurite.cmd" : "azurite");
-            return File.Exists(executable)
-                ? executable
-                : throw new InvalidOperationException($"Azurite is not installed: {executable} is missing. Run `npm ci` in {directory.FullName}.");
-        }
-
-        throw new InvalidOperationException($"No package.json found above {AppContext.BaseDirectory}; cannot locate Azurite (run `npm ci` in the repository root).");
+        var executable = Path.Combine(Repository.Root, "node_modules", ".bin", OperatingSystem.IsWindows() ? "azurite.cmd" : "azurite");
+        return File.Exists(executable)
+            ? executable
+            : throw new InvalidOperationException($"Azurite is not installed: {executable} is missing. Run `npm ci` in {Repository.Root}.");
     }
 }

@@ -5,6 +5,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Azure.Core.Pipeline;
+using Azure.Security.KeyVault.Secrets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -17,8 +18,7 @@ namespace ServerlessCreds.Testing.KeyVault;
 /// <summary>
 /// A Key Vault stand-in for tests: HTTPS on 127.0.0.1 with a self-signed certificate, challenge-based bearer auth,
 /// and the secrets REST calls <c>SecretClient</c> makes (set, get, update, list versions, delete, get deleted).
-/// Tokens come from <see cref="CreateCredential"/>; the client must trust the server through <see cref="CreateTransport"/>
-/// and set <c>DisableChallengeResourceVerification</c>, since 127.0.0.1 is not under vault.azure.net.
+/// Tokens come from <see cref="CreateCredential"/>; the client's options go through <see cref="Configure"/> to trust the server.
 /// Faults (<see cref="FailNext"/>, <see cref="DropNextConnections"/>, <see cref="StopAsync"/>) are injected on the wire.
 /// All members are thread-safe.
 /// </summary>
@@ -95,7 +95,17 @@ public sealed partial class KeyVaultTestServer : IAsyncDisposable
     }
 
     /// <summary>A transport for <c>SecretClientOptions.Transport</c> that trusts this server's certificate.</summary>
-    public HttpClientTransport CreateTransport() => new(CreateHandler());
+    /// <summary>
+    /// Sets a <c>SecretClient</c>'s options to reach this server: a transport that trusts its certificate, and no challenge
+    /// resource check (127.0.0.1 is not under vault.azure.net). Returns <paramref name="options"/>.
+    /// </summary>
+    public SecretClientOptions Configure(SecretClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Transport = new HttpClientTransport(CreateHandler());
+        options.DisableChallengeResourceVerification = true;
+        return options;
+    }
 
     /// <summary>Answers the next <paramref name="count"/> requests with <paramref name="status"/> (e.g. 503, 500, 429), before auth.</summary>
     public void FailNext(int count, int status, TimeSpan? retryAfter = null)
