@@ -18,9 +18,9 @@ static class DomainServices
     {
         services.AddOptions<SecretEmailOptions>()
             .Bind(configuration)
-            .ValidateDataAnnotations()
             .Validate(options => options.HasAbsoluteHttpUrl, "PublicBaseUrl must be an absolute http(s) URL, e.g. https://creds.example.com.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SecretEmailOptions>, SecretEmailOptionsValidator>();
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<SecretEmailOptions>>().Value;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace ServerlessCreds.Host.Startup;
 
@@ -15,3 +16,7 @@ public sealed class SecretEmailOptions
 
     public bool HasAbsoluteHttpUrl => PublicBaseUrl is { IsAbsoluteUri: true, Scheme: "https" or "http" };
 }
+
+/// <summary>Checks the data annotations above with generated code, not reflection.</summary>
+[OptionsValidator]
+internal sealed partial class SecretEmailOptionsValidator : IValidateOptions<SecretEmailOptions>;
