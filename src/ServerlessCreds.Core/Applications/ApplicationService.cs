@@ -49,17 +49,31 @@ public sealed class ApplicationService(
         return await audit.RecordChangeAsync(context, businessUnit, AuditActions.ApplicationCreated, AuditTarget.Application(id), async () =>
         {
             var now = clock.GetUtcNow();
+            // Neither needs the other, so both round trips are in flight at once; a reserved client id that ends up
+            // unused is harmless (ids are never reused), an unused vault secret is disabled.
+            var reservation = ReserveClientIdAsync(businessUnit, id, cancellationToken);
+            var generation = credentials.GenerateAsync(businessUnit, id, Ids.New(), ClientSecret.DefaultLifetimeDays, cancellationToken);
+            try
+            {
+                await Task.WhenAll(reservation, generation);
+            }
+            catch (Exception e) when (generation.IsCompletedSuccessfully)
+            {
+                await credentials.AbandonAsync(generation.Result, e);
+                throw;
+            }
+
+            var secret = generation.Result;
             var application = draft with
             {
                 Id = id,
                 BusinessUnit = businessUnit,
-                ClientId = await ReserveClientIdAsync(businessUnit, id, cancellationToken),
+                ClientId = reservation.Result,
                 CreatedAt = now,
                 CreatedBy = context.Actor.Id,
                 UpdatedAt = now,
             };
 
-            var secret = await credentials.GenerateAsync(businessUnit, id, Ids.New(), ClientSecret.DefaultLifetimeDays, cancellationToken);
             try
             {
                 return new CreatedApplication(await store.AddAsync(application, secret.Metadata, cancellationToken), secret);

@@ -43,6 +43,22 @@ public sealed class CredentialFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_client_id_reservation_failure_answers_503_and_leaves_no_usable_vault_secret()
+    {
+        using var client = app.CreateClient(bu, Roles.View, Roles.Create);
+        Proxy.FailWhen(request => request.Method == "POST" && request.Path.EndsWith("/ClientIds", StringComparison.Ordinal), 503);
+
+        await (await client.PostJsonAsync(Applications, NewApplication)).ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
+
+        Proxy.ClearRules();
+        // The vault write runs alongside the reservation, so it has happened; the failed create must have disabled it.
+        var written = Assert.Single(app.Vault.Secrets, s => s.Tags.GetValueOrDefault("businessUnit") == bu);
+        Assert.False(written.Enabled);
+        var list = await (await client.GetAsync(Applications)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Empty(list.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
     public async Task A_lost_table_response_still_creates_exactly_one_application_with_a_working_secret()
     {
         using var client = app.CreateClient(bu, Roles.View, Roles.Create);
