@@ -25,7 +25,10 @@ public interface IApplicationStore
     /// <summary>A page of the application's secrets' metadata in creation order, read together with the application; null when there is no such application.</summary>
     Task<Page<ClientSecret>?> FindSecretPageAsync(string businessUnit, string applicationId, PageRequest page, CancellationToken cancellationToken);
 
-    /// <summary>The application and its secrets' metadata, read at once (one round trip of latency); null when there is no such application.</summary>
+    /// <summary>
+    /// The application and its secrets' metadata, read at once (one round trip of latency); null when there is no such
+    /// application. The two reads are not one snapshot: a write conditional on the version must not rely on the secrets.
+    /// </summary>
     Task<(Application Application, IReadOnlyList<ClientSecret> Secrets)?> FindWithSecretsAsync(string businessUnit, string id, CancellationToken cancellationToken);
 
     /// <summary>Records a new secret and the application's new state in one atomic write, conditional on <see cref="Application.Version"/>.</summary>

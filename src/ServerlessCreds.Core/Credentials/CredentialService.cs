@@ -59,11 +59,14 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
     /// <summary>Adds a second active secret so a customer can rotate without downtime; null when the application does not exist.</summary>
     public async Task<Rotation?> RotateAsync(string businessUnit, string applicationId, int? expiresInDays, AuditContext context, CancellationToken cancellationToken)
     {
-        if (await store.FindWithSecretsAsync(businessUnit, applicationId, cancellationToken) is not var (application, secrets))
+        // The application first, its secrets after: a rotation committed in between then shows in the secrets and
+        // fails this one's write, conditional on the version read here. Read together, the two could straddle it.
+        if (await store.FindAsync(businessUnit, applicationId, cancellationToken) is not { } application)
         {
             return null;
         }
 
+        var secrets = await store.ListSecretsAsync(application, cancellationToken);
         var now = clock.GetUtcNow();
         var active = secrets.Count(s => s.StateAt(now) == SecretState.Active);
         if (active >= ClientSecret.MaxActivePerApplication)

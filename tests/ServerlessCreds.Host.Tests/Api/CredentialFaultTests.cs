@@ -108,6 +108,26 @@ public sealed class CredentialFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rotation_that_reads_the_application_after_another_rotation_committed_cannot_add_a_third_active_secret()
+    {
+        using var client = app.CreateClient(bu, Roles.View, Roles.Create, Roles.Edit);
+        var created = await (await client.PostJsonAsync(Applications, NewApplication)).ExpectAsync(HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetString()!;
+        var secrets = $"{Applications}/{id}/secrets";
+        // The first rotation's read of the application is held while a second rotation commits.
+        var held = Proxy.DelayWhen(r => r.Method == "GET" && r.Path.Contains($"RowKey='a%3A{id}'", StringComparison.Ordinal), TimeSpan.FromSeconds(3), times: 1);
+
+        var first = client.PostJsonAsync(secrets, "{}");
+        await Eventually.TrueAsync(() => held.Hits == 1, TimeSpan.FromSeconds(5), "the first rotation's application read is held");
+        await (await client.PostJsonAsync(secrets, "{}")).ExpectAsync(HttpStatusCode.Created);
+        await (await first).ExpectProblemAsync(HttpStatusCode.Conflict);
+
+        var listed = await (await client.GetAsync(secrets)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(2, listed.GetProperty("items").EnumerateArray().Count(s => s.GetProperty("state").GetString() == "active"));
+        Assert.Equal(2, app.Vault.Secrets.Count(s => s.Tags.GetValueOrDefault("businessUnit") == bu && s.Enabled));
+    }
+
+    [Fact]
     public async Task Revoking_a_secret_whose_application_is_deleted_meanwhile_answers_404_and_recreates_nothing()
     {
         using var client = app.CreateClient(bu, Roles.View, Roles.Create, Roles.Edit, Roles.Delete, Roles.AuditView);
