@@ -59,16 +59,25 @@ public sealed class AzuriteInstance : IAsyncDisposable
     /// <summary>Starts a new instance and waits until all three services accept connections.</summary>
     public static async Task<AzuriteInstance> StartNewAsync()
     {
-        var instance = new AzuriteInstance(FindExecutable());
-        try
+        const int attempts = 3;
+        for (var attempt = 1; ; attempt++)
         {
-            await instance.StartAsync();
-            return instance;
-        }
-        catch
-        {
-            await instance.DisposeAsync();
-            throw;
+            var instance = new AzuriteInstance(FindExecutable());
+            try
+            {
+                await instance.StartAsync();
+                return instance;
+            }
+            catch (InvalidOperationException e) when (attempt < attempts && e.Message.Contains("EADDRINUSE", StringComparison.Ordinal))
+            {
+                // Another process (an outgoing connection, say) took a port between our pick and Azurite's bind; pick again.
+                await instance.DisposeAsync();
+            }
+            catch
+            {
+                await instance.DisposeAsync();
+                throw;
+            }
         }
     }
 
