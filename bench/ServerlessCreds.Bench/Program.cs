@@ -81,7 +81,7 @@ namespace ServerlessCreds.Bench
             }
 
             IReadOnlyList<int> Ints(string name, string fallback) => [.. Get(name, fallback).Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
-            return new BenchOptions(
+            var options = new BenchOptions(
                 Path.GetFullPath(Get("out", "bench/results")),
                 Path.GetFullPath(Get("apps", "bench/.out/apps")),
                 int.Parse(Get("runs", "10"), CultureInfo.InvariantCulture),
@@ -92,7 +92,14 @@ namespace ServerlessCreds.Bench
                 Ints("batch-sizes", "1,8,32"),
                 Ints("scale", "100,10000,100000"),
                 Get("phases", "cold,requests,scale").Split(',').ToHashSet());
+            // The first pipeline batch drains the emails the request phase queued, so it cannot be smaller than them.
+            return options.Emails >= options.QueuedByRequests
+                ? options
+                : throw new ArgumentException($"--emails must be at least {options.QueuedByRequests} (--warmup + 10 + --requests + --requests32), the emails the request phase queues.");
         }
+
+        /// <summary>Secret emails the request-cost phase queues before the email pipeline runs.</summary>
+        public int QueuedByRequests => Warmup + 10 + Requests1 + Requests32;
     }
 
     sealed partial class Bench(Dependencies dependencies, HttpClient http, HttpTraffic traffic, RawCalls raw, Report report)
@@ -348,7 +355,7 @@ namespace ServerlessCreds.Bench
         {
             var results = new JsonArray();
             var rows = new List<IReadOnlyList<string>>();
-            var alreadyQueued = options.Warmup + 10 + options.Requests1 + options.Requests32;
+            var alreadyQueued = options.QueuedByRequests;
             foreach (var batchSize in options.BatchSizes)
             {
                 Console.WriteLine($"  email pipeline, batch size {batchSize}");
