@@ -27,31 +27,17 @@ public sealed class CredentialFaultTests : IAsyncLifetime
 
     static object NewApplication => new { kind = "internal", vendorName = "Contoso", applicationName = "Sync", scopes = new[] { "Admin" } };
 
-    [Fact]
-    public async Task A_table_failure_after_the_vault_write_answers_503_and_disables_the_new_vault_secret()
+    [Theory]
+    [InlineData("/$batch")] // the application's insert, after the vault write
+    [InlineData("/ClientIds")] // the client id's reservation, alongside the vault write
+    public async Task A_table_failure_during_create_answers_503_and_disables_the_new_vault_secret(string failingPath)
     {
         using var client = app.CreateClient(bu, Roles.View, Roles.Create);
-        Proxy.FailWhen(IsBatch, 503);
+        Proxy.FailWhen(request => request.Method == "POST" && request.Path.EndsWith(failingPath, StringComparison.Ordinal), 503);
 
         await (await client.PostJsonAsync(Applications, NewApplication)).ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
 
         Proxy.ClearRules();
-        var written = Assert.Single(app.Vault.Secrets, s => s.Tags.GetValueOrDefault("businessUnit") == bu);
-        Assert.False(written.Enabled);
-        var list = await (await client.GetAsync(Applications)).ExpectAsync(HttpStatusCode.OK);
-        Assert.Empty(list.GetProperty("items").EnumerateArray());
-    }
-
-    [Fact]
-    public async Task A_client_id_reservation_failure_answers_503_and_leaves_no_usable_vault_secret()
-    {
-        using var client = app.CreateClient(bu, Roles.View, Roles.Create);
-        Proxy.FailWhen(request => request.Method == "POST" && request.Path.EndsWith("/ClientIds", StringComparison.Ordinal), 503);
-
-        await (await client.PostJsonAsync(Applications, NewApplication)).ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
-
-        Proxy.ClearRules();
-        // The vault write runs alongside the reservation, so it has happened; the failed create must have disabled it.
         var written = Assert.Single(app.Vault.Secrets, s => s.Tags.GetValueOrDefault("businessUnit") == bu);
         Assert.False(written.Enabled);
         var list = await (await client.GetAsync(Applications)).ExpectAsync(HttpStatusCode.OK);
