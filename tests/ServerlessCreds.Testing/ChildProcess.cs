@@ -56,6 +56,7 @@ public sealed class ChildProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
+                await process.WaitForExitAsync(); // until its last output lines are captured too
                 throw new InvalidOperationException($"{process.StartInfo.FileName} exited with code {process.ExitCode} before {what}. Output:\n{Output}");
             }
 
