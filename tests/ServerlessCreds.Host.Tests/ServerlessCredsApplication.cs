@@ -5,10 +5,8 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using ServerlessCreds.Adapters.KeyVault;
 using ServerlessCreds.Credentials;
-using ServerlessCreds.Host.Functions;
 using ServerlessCreds.Testing;
 using ServerlessCreds.Testing.Azurite;
 using ServerlessCreds.Testing.CommunicationEmail;
@@ -91,7 +89,8 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
         settings["Email:ConnectionString"] = Email.ConnectionString;
         settings["Email:SenderAddress"] = "DoNotReply@mail.serverlesscreds.test";
         settings["PublicBaseUrl"] = PublicBaseUrl;
-        // Short, so a test can wait out a redelivery; longer than any handler takes here (email retries, up to ~4 s).
+        // Short, so a message left unsettled is delivered again within a test; longer than any handler takes here (email
+        // retries, up to ~4 s).
         settings["Queues:VisibilityTimeout"] = "00:00:10";
         settings["Queues:RetryDelay"] = "00:00:00.200";
         settings["Queues:MaxPollingInterval"] = "00:00:00.200";
@@ -132,9 +131,6 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
             expires: DateTimeOffset.UtcNow.AddDays(30)));
         return client;
     }
-
-    /// <summary>How long a message the host's listener received stays hidden; a message not settled by then is delivered again.</summary>
-    public TimeSpan QueueVisibilityTimeout => Services.GetRequiredService<IOptions<QueueTriggerOptions>>().Value.VisibilityTimeout;
 
     /// <summary>Waits until the host has created its tables and queue (the catalog is seeded in the background).</summary>
     public async Task<ServerlessCredsApplication> ReadyAsync()

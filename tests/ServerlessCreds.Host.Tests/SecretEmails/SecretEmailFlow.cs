@@ -40,14 +40,11 @@ sealed partial class SecretEmailFlow(ServerlessCredsApplication app)
         await Eventually.TrueAsync(async () => await StatusAsync(client, deliveryUrl) == status, TimeSpan.FromSeconds(30), $"the delivery is {status}");
 
     /// <summary>
-    /// Waits until the secret-email queue holds no message, hidden ones included, and then for the host's visibility timeout,
-    /// by which a message left unsettled would have been delivered again: after this, counts of sends are final.
+    /// Waits until the secret-email queue holds no message, hidden ones (being handled, or waiting for redelivery) included:
+    /// every message was settled and deleted, so nothing can be sent again and counts of sends are final.
     /// </summary>
-    public async Task WaitUntilQueueSettledAsync()
-    {
-        await Eventually.TrueAsync(async () => await QueuedAsync() == 0, TimeSpan.FromSeconds(60), "the secret-email queue is empty");
-        await Task.Delay(app.QueueVisibilityTimeout);
-    }
+    public Task WaitUntilQueueSettledAsync() =>
+        Eventually.TrueAsync(async () => await QueuedAsync() == 0, TimeSpan.FromSeconds(60), "the secret-email queue is empty");
 
     /// <summary>Messages on the secret-email queue, hidden ones (being handled, or deferred) included.</summary>
     public Task<int> QueuedAsync() => QueueContents.CountAsync(StorageAccount.Parse(app.Azurite.ConnectionString), SecretEmailRequests.QueueName);
