@@ -94,7 +94,6 @@ public sealed partial class KeyVaultTestServer : IAsyncDisposable
         };
     }
 
-    /// <summary>A transport for <c>SecretClientOptions.Transport</c> that trusts this server's certificate.</summary>
     /// <summary>
     /// Sets a <c>SecretClient</c>'s options to reach this server: a transport that trusts its certificate, and no challenge
     /// resource check (127.0.0.1 is not under vault.azure.net). Returns <paramref name="options"/>.
