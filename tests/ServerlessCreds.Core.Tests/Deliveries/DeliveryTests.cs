@@ -34,7 +34,7 @@ public sealed class DeliveryTests
     };
 
     [Fact]
-    public void An_open_delivery_keeps_its_status_while_its_own_secret_is_active()
+    public void An_open_delivery_keeps_its_status_while_its_own_secret_is_active_and_sending_reads_queued()
     {
         Assert.Equal(DeliveryStatus.Sent, Sent.EffectiveStatus(Now, [Secret("s1", Now.AddDays(1))]));
         Assert.Equal(DeliveryStatus.Queued, (Sent with { Status = DeliveryStatus.Sending }).EffectiveStatus(Now, [Secret("s1", Now.AddDays(1))]));
