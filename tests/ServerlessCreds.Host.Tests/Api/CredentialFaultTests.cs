@@ -101,7 +101,7 @@ public sealed class CredentialFaultTests : IAsyncLifetime
         var id = created.GetProperty("id").GetString()!;
         var secrets = $"{Applications}/{id}/secrets";
         // The first rotation's read of the application is held while a second rotation commits.
-        var held = Proxy.DelayWhen(r => r.Method == "GET" && r.Path.Contains($"RowKey='a%3A{id}'", StringComparison.Ordinal), TimeSpan.FromSeconds(3), times: 1);
+        var held = Proxy.DelayWhen(r => r.Method == "GET" && r.Path.Contains($"RowKey='a%3A{id}'", StringComparison.Ordinal), TimeSpan.FromSeconds(5), times: 1);
 
         var first = client.PostJsonAsync(secrets, "{}");
         await Eventually.TrueAsync(() => held.Hits == 1, TimeSpan.FromSeconds(5), "the first rotation's application read is held");

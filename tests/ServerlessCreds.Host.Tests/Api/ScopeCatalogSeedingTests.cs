@@ -15,14 +15,8 @@ public sealed class ScopeCatalogSeedingTests() : HostPerTest(new())
     async Task<List<string>> StoredRowKeysAsync() => [.. (await Scopes.QueryAsync(null, 1000, null)).Items.Select(e => e.RowKey)];
 
     // The background seeding finishes with the last built-in's row; wait for it so that it cannot undo a deletion below.
-    async Task WaitForSeedingAsync()
-    {
-        for (var attempt = 0; (await StoredRowKeysAsync()).Count < Scope.BuiltIns.Count; attempt++)
-        {
-            Assert.True(attempt < 100, "The catalog was not seeded.");
-            await Task.Delay(100);
-        }
-    }
+    Task WaitForSeedingAsync() =>
+        Eventually.TrueAsync(async () => (await StoredRowKeysAsync()).Count >= Scope.BuiltIns.Count, TimeSpan.FromSeconds(10), "the catalog is seeded");
 
     async Task ForgetSeededRowsAsync()
     {

@@ -25,11 +25,11 @@ public sealed class QueueListenerTests
         var sent = await queue.SendAsync("""{"deliveryId":"d-1"}""");
 
         await Eventually.TrueAsync(() => !handler.Received.IsEmpty, Patience, "the handler ran");
-        await Eventually.TrueAsync(async () => await CountAsync(queue) == 0, Patience, "the message is deleted");
+        await Eventually.TrueAsync(async () => await VisibleCountAsync(queue) == 0, Patience, "the message is deleted");
         await Task.Delay(TimeSpan.FromSeconds(3)); // longer than the receive visibility: a message left behind would be back
         var message = Assert.Single(handler.Received);
         Assert.Equal(new QueueMessageContext(sent.MessageId, 1, sent.InsertionTime, """{"deliveryId":"d-1"}"""), message);
-        Assert.Equal(0, await CountAsync(queue));
+        Assert.Equal(0, await VisibleCountAsync(queue));
     }
 
     [Theory]
@@ -44,11 +44,11 @@ public sealed class QueueListenerTests
 
         await queue.SendAsync("doomed");
 
-        await Eventually.TrueAsync(async () => await CountAsync(poison) == 1, Patience, "the message is in the poison queue");
+        await Eventually.TrueAsync(async () => await VisibleCountAsync(poison) == 1, Patience, "the message is in the poison queue");
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal([1L, 2, 3, 4, 5], handler.Received.Select(m => m.DequeueCount));
         Assert.Equal("doomed", Assert.Single(await poison.PeekAsync(32)).Text);
-        Assert.Equal(0, await CountAsync(queue));
+        Assert.Equal(0, await VisibleCountAsync(queue));
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class QueueListenerTests
         await PutRawAsync(account, "not base64 at all!");
         await queue.SendAsync("fine");
 
-        await Eventually.TrueAsync(async () => await CountAsync(poison) == 1, Patience, "the bad message is in the poison queue");
+        await Eventually.TrueAsync(async () => await VisibleCountAsync(poison) == 1, Patience, "the bad message is in the poison queue");
         await Eventually.TrueAsync(() => handler.Received.Any(m => m.Text == "fine"), Patience, "the good message was handled");
         Assert.DoesNotContain(handler.Received, m => m.Text != "fine");
         Assert.Equal("not base64 at all!", Assert.Single(await poison.PeekAsync(32)).Text);
@@ -93,7 +93,7 @@ public sealed class QueueListenerTests
         await queue.SendAsync("rate limited");
 
         await Eventually.TrueAsync(() => handler.Received.Count == 8, Patience, "the handler ran eight times");
-        await Eventually.TrueAsync(async () => await CountAsync(queue) == 0, Patience, "the queue is empty");
+        await Eventually.TrueAsync(async () => await VisibleCountAsync(queue) == 0, Patience, "the queue is empty");
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal(8, handler.Received.Count);
         Assert.All(handler.Received, message => Assert.Equal(1, message.DequeueCount));
@@ -149,7 +149,7 @@ public sealed class QueueListenerTests
         Assert.Equal(sent.MessageId, message.MessageId);
         Assert.Equal(2, message.DequeueCount);
         Assert.Single(stuck.Received);
-        Assert.Equal(0, await CountAsync(queue));
+        Assert.Equal(0, await VisibleCountAsync(queue));
     }
 
     [Fact]
@@ -198,5 +198,6 @@ public sealed class QueueListenerTests
         return queue;
     }
 
-    static async Task<int> CountAsync(QueueClient queue) => (await QueueContents.PeekAsync(queue)).Count;
+    // Peeked, so a message being handled (hidden) is not counted.
+    static async Task<int> VisibleCountAsync(QueueClient queue) => (await QueueContents.PeekAsync(queue)).Count;
 }
