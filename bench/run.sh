@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the performance bench: publishes the handler and the empty floor app (framework-dependent JIT, and self-contained
-# ReadyToRun as build-package.sh does), then measures cold start, request cost, the email pipeline, scale and memory against
+# composite ReadyToRun as build-package.sh does), then measures cold start, request cost, the email pipeline, scale and memory against
 # a private Azurite and the Key Vault / ACS test servers. Writes bench/results/report.md and report.json.
 # Extra arguments go to the bench, e.g. --runs 10 --warmup 200 --requests 100 --requests32 640 --emails 2000 --batch-sizes 1,8,32
 # --scale 100,10000,100000 --phases cold,requests,scale.

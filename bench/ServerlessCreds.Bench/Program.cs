@@ -95,11 +95,14 @@ namespace ServerlessCreds.Bench
             // The first pipeline batch drains the emails the request phase queued, so it cannot be smaller than them.
             return options.Emails >= options.QueuedByRequests
                 ? options
-                : throw new ArgumentException($"--emails must be at least {options.QueuedByRequests} (--warmup + 10 + --requests + --requests32), the emails the request phase queues.");
+                : throw new ArgumentException($"--emails must be at least {options.QueuedByRequests} (--warmup + {RecordedRequests} + --requests + --requests32), the emails the request phase queues.");
         }
 
+        /// <summary>Requests of each operation whose round trips are recorded, one after another, between warm-up and load.</summary>
+        public const int RecordedRequests = 10;
+
         /// <summary>Secret emails the request-cost phase queues before the email pipeline runs.</summary>
-        public int QueuedByRequests => Warmup + 10 + Requests1 + Requests32;
+        public int QueuedByRequests => Warmup + RecordedRequests + Requests1 + Requests32;
     }
 
     sealed partial class Bench(Dependencies dependencies, HttpClient http, HttpTraffic traffic, RawCalls raw, Report report)
@@ -275,7 +278,7 @@ namespace ServerlessCreds.Bench
             var pipeline = await EmailPipelineAsync(options, Email);
 
             var tokens = new Queue<string>(dependencies.Email.SentMessages.Select(m => LinkToken().Match(m.PlainText ?? "")).Where(m => m.Success).Select(m => m.Groups[1].Value));
-            var needed = options.Warmup + 10 + options.Requests1 + options.Requests32;
+            var needed = options.QueuedByRequests;
             if (tokens.Count < needed)
             {
                 throw new InvalidOperationException($"Only {tokens.Count} one-time links were sent; the reveal bench needs {needed}.");
@@ -290,7 +293,7 @@ namespace ServerlessCreds.Bench
             report.Line("## Request cost");
             report.Line();
             report.Line("Endpoints over real HTTP (Kestrel, in the bench process so the real SecretClient can reach the Key Vault test server). " +
-                $"Round trips are counted from HttpClient's own activities (no hook in our clients), averaged over 10 sequential requests. Both sides are measured after {options.Warmup} warm-up operations each (steady state; the cold-start phase covers the first request). " +
+                $"Round trips are counted from HttpClient's own activities (no hook in our clients), averaged over {BenchOptions.RecordedRequests} sequential requests. Both sides are measured after {options.Warmup} warm-up operations each (steady state; the cold-start phase covers the first request). " +
                 "The ceiling replays the same round trips (same verbs and tables; reads with the same keys, writes to scratch rows) directly with our TableClient/QueueClient and SecretClient, one after another, at the same concurrency.");
             report.Line();
             report.Table(["Operation", "clients", "req/s", "p50 ms", "p99 ms", "raw p50 ms", "raw p99 ms", "p50 ratio", "round trips"], rows);
@@ -313,7 +316,7 @@ namespace ServerlessCreds.Bench
                 }
 
                 var recorded = new List<IReadOnlyList<OutgoingCall>>();
-                for (var i = 0; i < 10; i++)
+                for (var i = 0; i < BenchOptions.RecordedRequests; i++)
                 {
                     using var recording = traffic.Record();
                     await operation(i);
