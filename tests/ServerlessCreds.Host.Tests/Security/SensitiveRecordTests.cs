@@ -31,7 +31,10 @@ public sealed class SensitiveRecordTests
             new RevealedSecretResponse("A", "client", Sensitive),
             new CreatedSecretResponse("s1", Sensitive, "0123", now, now),
             new CreatedApplicationResponse(new CreatedApplication(application, new IssuedSecret(metadata, Sensitive))),
+            new SecretEmailRequestBody("r@customer.example", null, null, null, Sensitive),
             new SecretEmailRequest("r@customer.example", null, null, null, Sensitive),
+            new IssuedSecret(metadata, Sensitive),
+            new RevealResult.Revealed("A", "client", Sensitive),
             new SecretEmailTemplate.Content("P", "A", "me", null, now, new Uri($"https://creds.example.test/s/{Sensitive}"), true),
             RevealPages.Revealed(new RevealResult.Revealed("A", "client", Sensitive)),
         ];
