@@ -9,7 +9,7 @@ using ServerlessCreds.Credentials;
 namespace ServerlessCreds.Bench;
 
 /// <summary>
-/// The real host in this process (so it can reach the Key Vault test server), in Production. With a port it listens on
+/// The real host in this process (so its outgoing calls can be recorded), in Production. With a port it listens on
 /// Kestrel as under the Functions host (no standalone queue listeners); without one it runs standalone on a TestServer,
 /// listeners included.
 /// </summary>

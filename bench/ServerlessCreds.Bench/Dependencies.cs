@@ -13,18 +13,44 @@ sealed class Dependencies : IAsyncDisposable
 {
     public required AzuriteInstance Azurite { get; init; }
     public required KeyVaultTestServer Vault { get; init; }
+    /// <summary>How spawned handlers reach <see cref="Vault"/>: a managed identity, the vault's domain, its certificate.</summary>
+    public required VaultProcessAccess VaultAccess { get; init; }
     public required CommunicationEmailTestServer Email { get; init; }
     public string SigningKey { get; } = TestTokens.NewSigningKey();
     public StorageAccount Account => StorageAccount.Parse(Azurite.ConnectionString);
 
-    public static async Task<Dependencies> StartAsync() => new()
+    public static async Task<Dependencies> StartAsync()
     {
-        Azurite = await AzuriteInstance.StartNewAsync(),
-        Vault = await KeyVaultTestServer.StartNewAsync(),
-        Email = await CommunicationEmailTestServer.StartAsync(),
-    };
+        var vault = await KeyVaultTestServer.StartNewAsync();
+        return new()
+        {
+            Azurite = await AzuriteInstance.StartNewAsync(),
+            Vault = vault,
+            VaultAccess = await vault.StartProcessAccessAsync(),
+            Email = await CommunicationEmailTestServer.StartAsync(),
+        };
+    }
 
-    /// <summary>App settings for the handler, as the Functions host would pass them.</summary>
+    /// <summary>
+    /// Settings and environment for a spawned handler, as in Azure: the app settings, the vault under its vault.azure.net
+    /// name with the user-assigned identity's client id (as infra/ sets them), and the variables that give the process that
+    /// identity and a route and trust to the vault.
+    /// </summary>
+    public Dictionary<string, string?> HandlerSettings()
+    {
+        var settings = Settings();
+        settings["KeyVault:VaultUri"] = VaultAccess.VaultUri.ToString();
+        settings["KeyVault:ManagedIdentityClientId"] = VaultAccess.Identity.ClientId;
+        settings["AZURE_CLIENT_ID"] = VaultAccess.Identity.ClientId;
+        foreach (var (name, value) in VaultAccess.EnvironmentVariables)
+        {
+            settings[name] = value;
+        }
+
+        return settings;
+    }
+
+    /// <summary>App settings for the handler in this process, which reaches the vault with the test server's own credential.</summary>
     public Dictionary<string, string?> Settings()
     {
         var settings = TestTokens.Settings(SigningKey);
@@ -50,6 +76,7 @@ sealed class Dependencies : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Email.DisposeAsync();
+        await VaultAccess.DisposeAsync();
         await Vault.DisposeAsync();
         await Azurite.DisposeAsync();
     }

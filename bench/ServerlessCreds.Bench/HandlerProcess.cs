@@ -51,11 +51,7 @@ sealed class HandlerProcess : IAsyncDisposable
     public Uri Address => new($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}/");
 
     /// <summary>Polls until <paramref name="request"/> answers 200; returns the time since the process was spawned.</summary>
-    public Task<TimeSpan> WaitForOkAsync(HttpClient client, Func<HttpRequestMessage> request, TimeSpan timeout) =>
-        WaitForAnswerAsync(client, request, (status, _) => status == HttpStatusCode.OK, timeout);
-
-    /// <summary>Polls until <paramref name="request"/>'s answer satisfies <paramref name="isReady"/> (status, body); returns the time since the process was spawned.</summary>
-    public async Task<TimeSpan> WaitForAnswerAsync(HttpClient client, Func<HttpRequestMessage> request, Func<HttpStatusCode, string, bool> isReady, TimeSpan timeout)
+    public async Task<TimeSpan> WaitForOkAsync(HttpClient client, Func<HttpRequestMessage> request, TimeSpan timeout)
     {
         var lastAnswer = "no answer";
         while (true)
@@ -69,13 +65,12 @@ sealed class HandlerProcess : IAsyncDisposable
             {
                 using var message = request();
                 using var response = await client.SendAsync(message);
-                var body = await response.Content.ReadAsStringAsync();
-                if (isReady(response.StatusCode, body))
+                if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return Stopwatch.GetElapsedTime(Started);
                 }
 
-                lastAnswer = $"{(int)response.StatusCode} {body}";
+                lastAnswer = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             }
             catch (HttpRequestException)
             {

@@ -27,6 +27,9 @@ public sealed partial class KeyVaultTestServer : IAsyncDisposable
     /// <summary>The only token scope the server accepts, as Key Vault's challenge implies.</summary>
     public const string Scope = "https://vault.azure.net/.default";
 
+    /// <summary>The vault's name under Key Vault's domain, on the server certificate; processes reach it through <see cref="StartProcessAccessAsync"/>.</summary>
+    public const string HostName = "kv-test.vault.azure.net";
+
     private const string Resource = "https://vault.azure.net";
 
     // SecretClient caches challenges per host:port for the whole process, so every server gets a port no earlier server
@@ -35,7 +38,7 @@ public sealed partial class KeyVaultTestServer : IAsyncDisposable
 
     private readonly Lock _lock = new();
     private readonly byte[] _tokenKey = RandomNumberGenerator.GetBytes(32);
-    private readonly X509Certificate2 _certificate = SelfSignedCertificate.CreateForLoopback();
+    private readonly X509Certificate2 _certificate = SelfSignedCertificate.CreateForLoopback(HostName);
     private readonly List<VaultRequest> _requests = [];
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private WebApplication? _app;
@@ -79,6 +82,13 @@ public sealed partial class KeyVaultTestServer : IAsyncDisposable
 
     /// <summary>A credential whose tokens this server accepts; it records the scopes and tenants it was asked for.</summary>
     public TestTokenCredential CreateCredential() => new(_tokenKey);
+
+    /// <summary>Starts an App Service managed identity endpoint whose Key Vault tokens this server accepts.</summary>
+    public Task<ManagedIdentityEndpoint> StartManagedIdentityEndpointAsync() => ManagedIdentityEndpoint.StartAsync(_tokenKey, TenantId);
+
+    /// <summary>Starts what a separate process needs to reach this server as an app in Azure reaches its vault; see <see cref="VaultProcessAccess"/>.</summary>
+    public async Task<VaultProcessAccess> StartProcessAccessAsync() =>
+        new(await StartManagedIdentityEndpointAsync(), HostNameProxy.Start(HostName, _port), _certificate.ExportCertificatePem());
 
     /// <summary>An HTTP handler that trusts exactly this server's certificate.</summary>
     public HttpMessageHandler CreateHandler()

@@ -6,14 +6,15 @@ namespace ServerlessCreds.Testing.KeyVault;
 
 internal static class SelfSignedCertificate
 {
-    /// <summary>A server certificate for 127.0.0.1 and localhost, valid for a day around now.</summary>
-    public static X509Certificate2 CreateForLoopback()
+    /// <summary>A server certificate for 127.0.0.1, localhost and <paramref name="hostName"/>, valid for a day around now.</summary>
+    public static X509Certificate2 CreateForLoopback(string hostName)
     {
         using var rsa = RSA.Create(2048);
         var request = new CertificateRequest("CN=localhost", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var names = new SubjectAlternativeNameBuilder();
         names.AddIpAddress(IPAddress.Loopback);
         names.AddDnsName("localhost");
+        names.AddDnsName(hostName);
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));

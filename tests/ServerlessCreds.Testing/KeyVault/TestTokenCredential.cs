@@ -14,7 +14,7 @@ public sealed record TokenRequest(IReadOnlyList<string> Scopes, string? TenantId
 /// </summary>
 public sealed class TestTokenCredential : TokenCredential
 {
-    private static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
+    internal static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
 
     private readonly byte[] _key;
     private readonly Lock _lock = new();
@@ -79,7 +79,7 @@ public sealed class TestTokenCredential : TokenCredential
             && DateTimeOffset.FromUnixTimeSeconds(expires) > DateTimeOffset.UtcNow;
     }
 
-    private static string Issue(byte[] key, string scope, string tenant, DateTimeOffset expiresOn)
+    internal static string Issue(byte[] key, string scope, string tenant, DateTimeOffset expiresOn)
     {
         var claims = Encoding.UTF8.GetBytes(FormattableString.Invariant($"{scope}|{tenant}|{expiresOn.ToUnixTimeSeconds()}"));
         return Convert.ToBase64String(claims) + "." + Convert.ToBase64String(HMACSHA256.HashData(key, claims));
