@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
@@ -37,13 +39,20 @@ sealed class ApiHost : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>Answered ahead of the whole middleware pipeline: the bare HTTP hop (HttpClient and Kestrel) every endpoint pays.</summary>
+    public const string HttpHopPath = "/bench/http-hop";
+
     public Uri? Address { get; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
-        builder.ConfigureTestServices(services => services.AddSingleton<ISecretVault>(dependencies.SecretVault()));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<ISecretVault>(dependencies.SecretVault());
+            services.AddSingleton<IStartupFilter, HttpHopEndpoint>();
+        });
     }
 
     protected override IHost CreateHost(IHostBuilder builder)
@@ -51,4 +60,13 @@ sealed class ApiHost : WebApplicationFactory<Program>
         builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(settings));
         return base.CreateHost(builder);
     }
+}
+
+sealed class HttpHopEndpoint : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Map(ApiHost.HttpHopPath, hop => hop.Run(context => context.Response.WriteAsync("ok")));
+        next(app);
+    };
 }
