@@ -39,10 +39,7 @@ sealed class Dependencies : IAsyncDisposable
     public Dictionary<string, string?> HandlerSettings()
     {
         var settings = Settings();
-        settings["KeyVault:VaultUri"] = VaultAccess.VaultUri.ToString();
-        settings["KeyVault:ManagedIdentityClientId"] = VaultAccess.Identity.ClientId;
-        settings["AZURE_CLIENT_ID"] = VaultAccess.Identity.ClientId;
-        foreach (var (name, value) in VaultAccess.EnvironmentVariables)
+        foreach (var (name, value) in VaultAccess.HandlerSettings)
         {
             settings[name] = value;
         }

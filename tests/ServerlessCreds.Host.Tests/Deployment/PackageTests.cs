@@ -89,14 +89,19 @@ public sealed class PackageTests(DeploymentPackage package)
     }
 
     [Fact]
-    public async Task The_unpacked_handler_starts_on_the_hosts_port_and_answers_a_forwarded_health_request_and_a_queue_invocation()
+    public async Task The_unpacked_handler_starts_on_the_hosts_port_and_reaches_storage_and_the_vault_through_its_managed_identity_and_answers_a_queue_invocation()
     {
         await using var azurite = await AzuriteInstance.StartNewAsync();
         await using var vault = await KeyVaultTestServer.StartNewAsync();
+        await using var vaultAccess = await vault.StartProcessAccessAsync();
         await using var email = await CommunicationEmailTestServer.StartAsync();
         var settings = TestTokens.Settings(TestTokens.NewSigningKey());
         settings["AzureWebJobsStorage"] = azurite.ConnectionString;
-        settings["KeyVault:VaultUri"] = vault.VaultUri.ToString();
+        foreach (var (name, value) in vaultAccess.HandlerSettings)
+        {
+            settings[name] = value;
+        }
+
         settings["Email:ConnectionString"] = email.ConnectionString;
         settings["Email:SenderAddress"] = "DoNotReply@mail.serverlesscreds.test";
         settings["PublicBaseUrl"] = "https://creds.example.test/";
@@ -108,16 +113,17 @@ public sealed class PackageTests(DeploymentPackage package)
 
         using var healthRequest = FromHost(HttpMethod.Get, "/api/health");
         using var health = await client.SendAsync(healthRequest);
-        // The packaged process has no identity the Key Vault test server accepts (nor trust in its certificate), so the
-        // vault reads unreachable; storage, which it reaches with the connection string, must read ok.
-        Assert.True(health.StatusCode == HttpStatusCode.ServiceUnavailable, $"health answered {health.StatusCode}. Output:\n{handler.Output}");
+        // Storage through the connection string; the vault through the managed identity endpoint, as in Azure.
+        Assert.True(health.StatusCode == HttpStatusCode.OK, $"health answered {health.StatusCode}. Output:\n{handler.Output}");
         using (var body = JsonDocument.Parse(await health.Content.ReadAsStringAsync()))
         {
             var dependencies = body.RootElement.GetProperty("dependencies");
             Assert.Equal("ok", dependencies.GetProperty("tableStorage").GetString());
             Assert.Equal("ok", dependencies.GetProperty("queueStorage").GetString());
-            Assert.Equal("unreachable", dependencies.GetProperty("keyVault").GetString());
+            Assert.Equal("ok", dependencies.GetProperty("keyVault").GetString());
         }
+
+        Assert.Contains(vaultAccess.Identity.Requests, request => request is { Resource: "https://vault.azure.net", Status: 200 });
 
         // A request for a delivery that does not exist: the function reads the table and completes, touching neither vault nor email.
         using var invocation = FromHost(HttpMethod.Post, "/SendSecretEmail");

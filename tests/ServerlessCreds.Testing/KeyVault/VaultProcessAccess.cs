@@ -34,6 +34,17 @@ public sealed class VaultProcessAccess : IAsyncDisposable
         ["SSL_CERT_FILE"] = _certificateFile,
     };
 
+    /// <summary>
+    /// <see cref="EnvironmentVariables"/> plus the app settings that point the handler at <see cref="VaultUri"/> with the
+    /// identity's client id, as <c>infra/</c> sets them in Azure.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> HandlerSettings => new Dictionary<string, string>(EnvironmentVariables)
+    {
+        ["KeyVault:VaultUri"] = VaultUri.ToString(),
+        ["KeyVault:ManagedIdentityClientId"] = Identity.ClientId,
+        ["AZURE_CLIENT_ID"] = Identity.ClientId,
+    };
+
     public async ValueTask DisposeAsync()
     {
         await _proxy.DisposeAsync();
