@@ -29,6 +29,9 @@ public sealed class ApplicationService(
     AuditTrail audit,
     TimeProvider clock)
 {
+    // A delete loses a try only to a change committed within it, so a few tries outlast all but a stream of changes.
+    const int MaxDeleteTries = 3;
+
     public Task<Page<Application>> ListAsync(string businessUnit, PageRequest page, CancellationToken cancellationToken) =>
         store.ListAsync(businessUnit, page, cancellationToken);
 
@@ -176,7 +179,12 @@ public sealed class ApplicationService(
             context, businessUnit, AuditActions.ApplicationScopeRemoved, AuditTarget.ApplicationScope(id, removed), () => store.UpdateAsync(updated, cancellationToken), cancellationToken);
     }
 
-    /// <summary>Deletes the application; false when it does not exist in that business unit.</summary>
+    /// <summary>
+    /// Deletes the application and its secrets, their vault versions disabled first; false when it does not exist in that
+    /// business unit, also when someone else deletes it meanwhile. The delete takes no precondition, so a change that lands
+    /// between its read and its conditional write makes it read the application again and retry; when every try loses, it
+    /// throws a conflict. Whenever it fails, the secrets it disabled and whose rows remain read revoked.
+    /// </summary>
     public async Task<bool> DeleteAsync(string businessUnit, string id, AuditContext context, CancellationToken cancellationToken)
     {
         var current = await store.FindAsync(businessUnit, id, cancellationToken);
@@ -185,16 +193,55 @@ public sealed class ApplicationService(
             return false;
         }
 
-        return await audit.RecordChangeAsync(context, businessUnit, AuditActions.ApplicationDeleted, AuditTarget.Application(id), async () =>
+        // One entry for the delete: each try rewrites it, so it ends with the outcome of the last.
+        var attempt = audit.Begin(context, businessUnit, AuditTarget.Application(id));
+        var disabled = new List<ClientSecret>();
+        try
         {
-            // Listed after the application was read, not with it: a secret added since then changed the application's
-            // version, so the conditional delete fails rather than leave that secret behind.
-            var secrets = await store.ListSecretsAsync(current, cancellationToken);
-            // Secrets stop working first: if the vault is down nothing is deleted and the caller can retry.
-            await credentials.DisableAllAsync(secrets, cancellationToken);
-            await store.DeleteAsync(current, secrets, cancellationToken);
-            return true;
-        }, cancellationToken);
+            for (var tries = 1; ; tries++)
+            {
+                try
+                {
+                    return await attempt.RecordChangeAsync(AuditActions.ApplicationDeleted, AuditOutcomes.Succeeded, async () =>
+                    {
+                        // Listed after the application was read, not with it: a secret added since then changed the
+                        // application's version, so the conditional delete fails rather than leave that secret behind.
+                        var secrets = await store.ListSecretsAsync(current, cancellationToken);
+                        // Secrets stop working before their rows go; a retry disables only those it did not yet.
+                        foreach (var secret in secrets.Where(s => !disabled.Exists(d => d.SecretId == s.SecretId)))
+                        {
+                            await credentials.DisableAsync(secret, cancellationToken);
+                            disabled.Add(secret);
+                        }
+
+                        await store.DeleteAsync(current, secrets, cancellationToken);
+                        return true;
+                    }, cancellationToken);
+                }
+                catch (DomainException e) when (e.Kind == DomainErrorKind.VersionMismatch)
+                {
+                    // A rotation, an update or a scope change landed in between; the caller asked for the delete regardless.
+                }
+
+                current = await store.FindAsync(businessUnit, id, cancellationToken);
+                if (current is null)
+                {
+                    return false;
+                }
+
+                if (tries == MaxDeleteTries)
+                {
+                    throw DomainException.Conflict("The application kept changing while it was being deleted; try again. Secrets it had already disabled read revoked.");
+                }
+            }
+        }
+        catch (Exception)
+        {
+            // Disabled versions are never enabled again (the delete may have happened after all, or a revocation come in
+            // meanwhile): the metadata follows the vault instead.
+            await credentials.RecordRevokedAsync(businessUnit, id, disabled, context);
+            throw;
+        }
     }
 
     async Task<Application> InternalDraftAsync(NewApplication request, CancellationToken cancellationToken)

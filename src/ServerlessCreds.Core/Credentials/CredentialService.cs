@@ -142,12 +142,39 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
         return retired;
     }
 
-    /// <summary>Disables the vault versions of an application's secrets (before its rows go, so none stays usable).</summary>
-    public async Task DisableAllAsync(IReadOnlyList<ClientSecret> secrets, CancellationToken cancellationToken)
+    /// <summary>Disables the secret's vault version, as its application is deleted (before its rows go, so none stays usable).</summary>
+    public Task DisableAsync(ClientSecret secret, CancellationToken cancellationToken) => vault.DisableAsync(secret.Vault, cancellationToken);
+
+    /// <summary>
+    /// Records as revoked the secrets among <paramref name="disabled"/> that still read active: a delete of their application
+    /// disabled their vault versions and then failed, and a secret must not read active when it no longer works. Best effort:
+    /// rows that are gone (the application was deleted after all) need nothing, and when storage fails the delete's retry settles them.
+    /// </summary>
+    public async Task RecordRevokedAsync(string businessUnit, string applicationId, IReadOnlyList<ClientSecret> disabled, AuditContext context)
     {
-        foreach (var secret in secrets)
+        if (disabled.Count == 0)
         {
-            await vault.DisableAsync(secret.Vault, cancellationToken);
+            return;
+        }
+
+        // Not the request's token: a cancelled request must still leave the metadata in line with the vault.
+        try
+        {
+            // Read again: a revocation or a retirement may have been written since the delete listed them.
+            var now = clock.GetUtcNow();
+            var found = await store.FindWithSecretsAsync(businessUnit, applicationId, CancellationToken.None);
+            foreach (var secret in found?.Secrets.Where(s => s.StateAt(now) == SecretState.Active && disabled.Any(d => d.SecretId == s.SecretId)) ?? [])
+            {
+                await audit.RecordChangeAsync(context, businessUnit, AuditActions.SecretRevoked, AuditTarget.Secret(applicationId, secret.SecretId), async () =>
+                {
+                    await store.UpdateSecretAsync(secret with { RevokedAt = now }, CancellationToken.None);
+                    return true;
+                }, CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is DependencyUnavailableException or DomainException { Kind: DomainErrorKind.VersionMismatch })
+        {
+            // Storage failed as well, or the application's rows went meanwhile; the caller sees the delete's own failure.
         }
     }
 }

@@ -55,6 +55,14 @@ public sealed record CreatedApplicationResponse(CreatedApplication Created) : Ap
 
 public static class ApplicationEndpoints
 {
+    const string DeleteApplicationDescription = """
+        Disables the application's secrets in the vault, then removes the application and its secrets' metadata in one
+        write conditional on the version it read. The delete takes no `If-Match`: when a change lands in between (a
+        rotation, a `PATCH`, a scope change), it reads the application again and retries, up to 3 times; 404 when the
+        application is gone by then. 409 when it changed during every try: the application stays, and the secrets the
+        delete had already disabled read `revoked` (audited as `secret.revoked`), so no secret reads `active` but fails.
+        """;
+
     public static IEndpointRouteBuilder MapApplications(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/business-units/{bu}/applications").WithTags("Applications").RequireAuthorization();
@@ -62,7 +70,9 @@ public static class ApplicationEndpoints
         group.MapPost("", CreateApplication).WithName(nameof(CreateApplication)).RequireBusinessUnitRole(Roles.Create).WithIdempotency();
         group.MapGet("/{id}", GetApplication).WithName(nameof(GetApplication)).RequireBusinessUnitRole(Roles.View);
         group.MapPatch("/{id}", UpdateApplication).WithName(nameof(UpdateApplication)).RequireBusinessUnitRole(Roles.Edit);
-        group.MapDelete("/{id}", DeleteApplication).WithName(nameof(DeleteApplication)).RequireBusinessUnitRole(Roles.Delete);
+        group.MapDelete("/{id}", DeleteApplication).WithName(nameof(DeleteApplication)).RequireBusinessUnitRole(Roles.Delete)
+            .WithSummary("Deletes the application; its secrets stop working and its open one-time links die.")
+            .WithDescription(DeleteApplicationDescription).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPut("/{id}/scopes/{scope}", AddApplicationScope).WithName(nameof(AddApplicationScope)).RequireBusinessUnitRole(Roles.Edit);
         group.MapDelete("/{id}/scopes/{scope}", RemoveApplicationScope).WithName(nameof(RemoveApplicationScope)).RequireBusinessUnitRole(Roles.Edit);
         return routes;

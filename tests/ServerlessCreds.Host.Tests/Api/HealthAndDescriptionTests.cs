@@ -93,5 +93,8 @@ public sealed class HealthAndDescriptionTests(ServerlessCredsApplication app) : 
         Assert.Contains("/api/health", paths);
         var createSecret = document.GetProperty("paths").GetProperty("/api/business-units/{bu}/applications/{id}/secrets").GetProperty("post");
         Assert.Contains("the `ETag` is the application's", createSecret.GetProperty("description").GetString(), StringComparison.Ordinal);
+        var deleteApplication = document.GetProperty("paths").GetProperty("/api/business-units/{bu}/applications/{id}").GetProperty("delete");
+        Assert.Contains("takes no `If-Match`", deleteApplication.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.True(deleteApplication.GetProperty("responses").TryGetProperty("409", out _));
     }
 }
