@@ -34,7 +34,7 @@ sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problems, ILo
     {
         logger.LogWarning(exception, "Dependency unavailable: {Dependency}", exception.Dependency);
         context.Response.Headers.RetryAfter = "5";
-        return new ProblemDetails { Status = 503, Title = "Service unavailable", Detail = $"The {exception.Dependency} is unavailable; nothing was changed. Try again shortly." };
+        return new ProblemDetails { Status = 503, Title = "Service unavailable", Detail = $"The {exception.Dependency} is unavailable. Try again shortly." };
     }
 
     static ProblemDetails FromBadRequest(BadHttpRequestException exception)
