@@ -46,6 +46,39 @@ public sealed class ChildProcess : IAsyncDisposable
     public static ChildProcess Start(ProcessStartInfo startInfo) => new(startInfo);
 
     /// <summary>
+    /// Starts a child on ports picked with <see cref="FreePort"/>: <paramref name="create"/> picks them and starts it,
+    /// <paramref name="waitUntilUp"/> waits for it. Another process (an outgoing connection, say) can take a port between the
+    /// pick and the child's bind; the child then exits with "address already in use", and a new one is started on fresh
+    /// ports, three tries in all. A start that fails otherwise is disposed and its error thrown.
+    /// </summary>
+    public static async Task<T> StartOnFreePortsAsync<T>(Func<T> create, Func<T, Task> waitUntilUp)
+        where T : IAsyncDisposable
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        ArgumentNullException.ThrowIfNull(waitUntilUp);
+        const int attempts = 3;
+        for (var attempt = 1; ; attempt++)
+        {
+            var child = create();
+            try
+            {
+                await waitUntilUp(child);
+                return child;
+            }
+            catch (InvalidOperationException e) when (attempt < attempts && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // Node says "EADDRINUSE: address already in use", Kestrel "Failed to bind to address ...: address already in use".
+                await child.DisposeAsync();
+            }
+            catch
+            {
+                await child.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
     /// Polls <paramref name="isReady"/> until it returns true. A probe failing to connect (<see cref="HttpRequestException"/>,
     /// <see cref="SocketException"/>) means not yet; the process exiting, or <paramref name="timeout"/> passing, fails with its output.
     /// </summary>

@@ -68,7 +68,8 @@ public sealed class OutboxEmailSenderTests : IDisposable
         var newer = Guid.NewGuid();
 
         await outbox.SendAsync(Message with { Subject = "older" }, older, CancellationToken.None);
-        await Task.Delay(20);
+        var olderSentAt = (await outbox.ReadAsync(older))!.SentAt;
+        SpinWait.SpinUntil(() => DateTimeOffset.UtcNow > olderSentAt); // two sends can read the same clock tick
         await outbox.SendAsync(Message with { Subject = "newer" }, newer, CancellationToken.None);
 
         Assert.Equal([newer, older], (await outbox.ListAsync()).Select(message => message.OperationId));

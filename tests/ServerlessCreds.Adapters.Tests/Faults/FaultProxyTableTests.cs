@@ -123,6 +123,27 @@ public sealed class FaultProxyTableTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_held_request_waits_for_its_release_while_others_pass()
+    {
+        await using var proxy = await FaultProxy.StartAsync(azurite.Azurite.TableServiceUri);
+        var (table, _) = await NewTableAsync(proxy);
+        await table.AddAsync(new TableEntity("p", "r"));
+        var release = new TaskCompletionSource();
+        var rule = proxy.HoldWhen(request => request.Method == "GET", release.Task, times: 1);
+
+        var held = table.GetAsync("p", "r");
+        await table.AddAsync(new TableEntity("p", "r2"));
+        var heldBeforeRelease = held.IsCompleted;
+        release.SetResult();
+        var got = await held;
+
+        Assert.False(heldBeforeRelease);
+        Assert.Equal(1, rule.Hits);
+        Assert.Equal("r", got!.RowKey);
+        Assert.Equal(["POST", "GET"], proxy.Log.Skip(2).Select(exchange => exchange.Method));
+    }
+
+    [Fact]
     public async Task A_delay_beyond_the_network_timeout_throws_dependency_unavailable()
     {
         await using var proxy = await FaultProxy.StartAsync(azurite.Azurite.TableServiceUri);

@@ -55,7 +55,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite)
 
         var first = Assert.Single(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(1)));
         var whileHidden = await queue.ReceiveAsync(1, TimeSpan.FromSeconds(1));
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // the test is about the 1 s visibility timeout lapsing
         var second = Assert.Single(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(30)));
 
         Assert.Empty(whileHidden);
@@ -73,8 +73,10 @@ public sealed class QueueClientTests(AzuriteFixture azurite)
         var received = Assert.Single(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(1)));
 
         await queue.DeleteAsync(received.MessageId, received.PopReceipt);
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
 
+        // A message only hidden would be found by its receipt, and made visible again.
+        var gone = await Assert.ThrowsAsync<QueueNotFoundException>(() => queue.UpdateVisibilityAsync(received.MessageId, received.PopReceipt, TimeSpan.Zero));
+        Assert.Equal("MessageNotFound", gone.ErrorCode);
         Assert.Empty(await queue.PeekAsync(32));
         Assert.Empty(await queue.ReceiveAsync(32, TimeSpan.FromSeconds(30)));
     }
@@ -120,7 +122,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite)
         var received = Assert.Single(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(1)));
 
         var newPopReceipt = await queue.UpdateVisibilityAsync(received.MessageId, received.PopReceipt, TimeSpan.FromMinutes(5));
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // the test is about outlasting the first, 1 s, visibility timeout
 
         Assert.Empty(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(30)));
         await queue.DeleteAsync(received.MessageId, newPopReceipt);
@@ -134,7 +136,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite)
 
         var receipt = await queue.SendAsync("later", visibilityDelay: TimeSpan.FromSeconds(1), timeToLive: TimeSpan.FromMinutes(1));
         var before = await queue.PeekAsync(32);
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // the test is about the 1 s visibility delay lapsing
         var after = Assert.Single(await queue.PeekAsync(32));
 
         Assert.Empty(before);

@@ -1,4 +1,3 @@
-using Azure.Core;
 using Azure.Identity;
 using ServerlessCreds.Adapters.Queues;
 using ServerlessCreds.Adapters.Storage;

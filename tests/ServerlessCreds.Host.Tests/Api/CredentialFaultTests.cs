@@ -100,12 +100,14 @@ public sealed class CredentialFaultTests : IAsyncLifetime
         var created = await (await client.PostJsonAsync(Applications, NewApplication)).ExpectAsync(HttpStatusCode.Created);
         var id = created.GetProperty("id").GetString()!;
         var secrets = $"{Applications}/{id}/secrets";
-        // The first rotation's read of the application is held while a second rotation commits.
-        var held = Proxy.DelayWhen(r => r.Method == "GET" && r.Path.Contains($"RowKey='a%3A{id}'", StringComparison.Ordinal), TimeSpan.FromSeconds(5), times: 1);
+        // The first rotation's read of the application is held until a second rotation has committed.
+        var release = new TaskCompletionSource();
+        var held = Proxy.HoldWhen(r => r.Method == "GET" && r.Path.Contains($"RowKey='a%3A{id}'", StringComparison.Ordinal), release.Task, times: 1);
 
         var first = client.PostJsonAsync(secrets, "{}");
         await Eventually.TrueAsync(() => held.Hits == 1, TimeSpan.FromSeconds(5), "the first rotation's application read is held");
         await (await client.PostJsonAsync(secrets, "{}")).ExpectAsync(HttpStatusCode.Created);
+        release.SetResult();
         await (await first).ExpectProblemAsync(HttpStatusCode.Conflict);
 
         var listed = await (await client.GetAsync(secrets)).ExpectAsync(HttpStatusCode.OK);
@@ -121,11 +123,13 @@ public sealed class CredentialFaultTests : IAsyncLifetime
         var (id, secretId) = (created.GetProperty("id").GetString()!, created.GetProperty("secretId").GetString()!);
         var application = $"{Applications}/{id}";
         // The revoke's write of the secret row is held until the application, and that row with it, is deleted.
-        var held = Proxy.DelayWhen(r => r.Method == "PUT" && r.Path.Contains($"s%3A{id}%3A{secretId}", StringComparison.Ordinal), TimeSpan.FromSeconds(5), times: 1);
+        var release = new TaskCompletionSource();
+        var held = Proxy.HoldWhen(r => r.Method == "PUT" && r.Path.Contains($"s%3A{id}%3A{secretId}", StringComparison.Ordinal), release.Task, times: 1);
 
         var revoke = client.DeleteAsync($"{application}/secrets/{secretId}");
         await Eventually.TrueAsync(() => held.Hits == 1, TimeSpan.FromSeconds(5), "the revoke's write is held");
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync(application)).StatusCode);
+        release.SetResult();
         var problem = await (await revoke).ExpectProblemAsync(HttpStatusCode.NotFound);
 
         Assert.Contains("secret", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);

@@ -36,16 +36,21 @@ sealed class HandlerProcess : IAsyncDisposable
     /// <summary>What the process wrote to stdout and stderr so far.</summary>
     public string Output => process.Output;
 
-    public static HandlerProcess Start(string appRoot, string executable, IReadOnlyDictionary<string, string> settings) =>
-        new(appRoot, executable, settings);
-
-    /// <summary>Polls <c>GET /</c> as the host does; any HTTP response means ready, only connection failures mean not yet.</summary>
-    public Task WaitUntilAnsweringAsync(HttpClient client, TimeSpan timeout) =>
-        process.WaitUntilAsync(async () =>
-        {
-            using var response = await client.GetAsync(new Uri(Address, "/"));
-            return true;
-        }, timeout, "answering");
+    /// <summary>
+    /// Starts the handler and polls <c>GET /</c> as the host does until it answers: any HTTP response means ready, only
+    /// connection failures mean not yet. A port taken before the handler could bind it means a fresh one.
+    /// </summary>
+    public static async Task<HandlerProcess> StartAsync(string appRoot, string executable, IReadOnlyDictionary<string, string> settings, TimeSpan timeout)
+    {
+        using var probe = new HttpClient { Timeout = timeout };
+        return await ChildProcess.StartOnFreePortsAsync(
+            () => new HandlerProcess(appRoot, executable, settings),
+            handler => handler.process.WaitUntilAsync(async () =>
+            {
+                using var response = await probe.GetAsync(new Uri(handler.Address, "/"));
+                return true;
+            }, timeout, "answering"));
+    }
 
     public ValueTask DisposeAsync() => process.DisposeAsync();
 }

@@ -107,9 +107,8 @@ public sealed class PackageTests(DeploymentPackage package)
         settings["PublicBaseUrl"] = "https://creds.example.test/";
         var executable = DefaultExecutablePath(File.ReadAllText(Path.Combine(package.UnpackedFolder, "host.json")));
 
-        await using var handler = HandlerProcess.Start(package.UnpackedFolder, executable, settings.ToDictionary(s => s.Key, s => s.Value!));
+        await using var handler = await HandlerProcess.StartAsync(package.UnpackedFolder, executable, settings.ToDictionary(s => s.Key, s => s.Value!), HostStartBudget);
         using var client = new HttpClient { BaseAddress = handler.Address, Timeout = TimeSpan.FromSeconds(30) };
-        await handler.WaitUntilAnsweringAsync(client, HostStartBudget);
 
         using var healthRequest = FromHost(HttpMethod.Get, "/api/health");
         using var health = await client.SendAsync(healthRequest);

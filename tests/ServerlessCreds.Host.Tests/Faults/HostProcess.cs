@@ -26,25 +26,15 @@ sealed class HostProcess : IAsyncDisposable
 
     public string Output => process.Output;
 
-    /// <summary>Starts the process and waits until <paramref name="path"/> answers 200 through it.</summary>
-    public static async Task<HostProcess> StartAsync(IReadOnlyDictionary<string, string> environment, HttpClient readiness, string path)
-    {
-        var host = new HostProcess(environment);
-        try
-        {
-            await host.process.WaitUntilAsync(async () =>
+    /// <summary>Starts the process and waits until <paramref name="path"/> answers 200 through it; a port taken meanwhile means a fresh one.</summary>
+    public static Task<HostProcess> StartAsync(IReadOnlyDictionary<string, string> environment, HttpClient readiness, string path) =>
+        ChildProcess.StartOnFreePortsAsync(
+            () => new HostProcess(environment),
+            host => host.process.WaitUntilAsync(async () =>
             {
                 using var response = await readiness.GetAsync(new Uri(host.BaseAddress, path));
                 return response.IsSuccessStatusCode;
-            }, TimeSpan.FromSeconds(60), $"answering {path} with 200");
-            return host;
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
-        }
-    }
+            }, TimeSpan.FromSeconds(60), $"answering {path} with 200"));
 
     /// <summary>SIGKILL, like a crash: no shutdown, no settling of in-flight queue messages.</summary>
     public Task KillAsync() => process.KillAsync();

@@ -7,12 +7,12 @@ using static ServerlessCreds.Host.Tests.Audit.AuditTrailReader;
 namespace ServerlessCreds.Host.Tests.Reveal;
 
 /// <summary>
-/// Reveals whose conditional write loses a race: the proxy holds one attempt's delivery write back while another attempt
-/// changes the delivery, so the held write fails its ETag condition and the attempt goes round again.
+/// Reveals whose conditional write loses a race: the proxy holds one attempt's delivery write back until another attempt
+/// has changed the delivery, so the held write fails its ETag condition and the attempt goes round again.
 /// </summary>
 public sealed class RevealRaceTests() : HostPerTest(new() { ProxyTables = true })
 {
-    static readonly TimeSpan Hold = TimeSpan.FromSeconds(5);
+    static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
 
     FaultProxy Proxy => App.TableProxy;
 
@@ -23,11 +23,13 @@ public sealed class RevealRaceTests() : HostPerTest(new() { ProxyTables = true }
     {
         var reveal = await SendLinkAsync("correct horse battery");
         using var reader = App.CreateClient();
-        var held = Proxy.DelayWhen(IsDeliveryWrite, Hold, times: 1);
+        var release = new TaskCompletionSource();
+        var held = Proxy.HoldWhen(IsDeliveryWrite, release.Task, times: 1);
 
         var slow = SendAsync(reader, HttpMethod.Post, reveal, "slow", new { passphrase = "wrong guess" });
-        await Eventually.TrueAsync(() => held.Hits == 1, Hold, "the first try's write is held");
+        await Eventually.TrueAsync(() => held.Hits == 1, Patience, "the first try's write is held");
         var fast = await (await SendAsync(reader, HttpMethod.Post, reveal, "fast", new { passphrase = "wrong guess" })).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        release.SetResult();
         var slowProblem = await (await slow).ExpectProblemAsync(HttpStatusCode.Forbidden);
 
         Assert.Contains("4 more wrong tries", fast.GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -42,11 +44,13 @@ public sealed class RevealRaceTests() : HostPerTest(new() { ProxyTables = true }
     {
         var reveal = await SendLinkAsync(passphrase: null);
         using var reader = App.CreateClient();
-        var held = Proxy.DelayWhen(IsDeliveryWrite, Hold, times: 1);
+        var release = new TaskCompletionSource();
+        var held = Proxy.HoldWhen(IsDeliveryWrite, release.Task, times: 1);
 
         var slow = SendAsync(reader, HttpMethod.Post, reveal, "slow", new { });
-        await Eventually.TrueAsync(() => held.Hits == 1, Hold, "the first reveal's write is held");
+        await Eventually.TrueAsync(() => held.Hits == 1, Patience, "the first reveal's write is held");
         var fast = await (await SendAsync(reader, HttpMethod.Post, reveal, "fast", new { })).ExpectAsync(HttpStatusCode.OK);
+        release.SetResult();
         await (await slow).ExpectProblemAsync(HttpStatusCode.Gone);
 
         Assert.Matches("^[A-Za-z0-9]{40}$", fast.GetProperty("clientSecret").GetString());

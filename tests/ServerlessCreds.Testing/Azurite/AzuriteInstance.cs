@@ -56,30 +56,9 @@ public sealed class AzuriteInstance : IAsyncDisposable
             $"BlobEndpoint={BlobServiceUri};QueueEndpoint={queueEndpoint};TableEndpoint={tableEndpoint};";
     }
 
-    /// <summary>Starts a new instance and waits until all three services accept connections.</summary>
-    public static async Task<AzuriteInstance> StartNewAsync()
-    {
-        const int attempts = 3;
-        for (var attempt = 1; ; attempt++)
-        {
-            var instance = new AzuriteInstance(FindExecutable());
-            try
-            {
-                await instance.StartAsync();
-                return instance;
-            }
-            catch (InvalidOperationException e) when (attempt < attempts && e.Message.Contains("EADDRINUSE", StringComparison.Ordinal))
-            {
-                // Another process (an outgoing connection, say) took a port between our pick and Azurite's bind; pick again.
-                await instance.DisposeAsync();
-            }
-            catch
-            {
-                await instance.DisposeAsync();
-                throw;
-            }
-        }
-    }
+    /// <summary>Starts a new instance and waits until all three services accept connections; a port taken meanwhile means fresh ones.</summary>
+    public static Task<AzuriteInstance> StartNewAsync() =>
+        ChildProcess.StartOnFreePortsAsync(() => new AzuriteInstance(FindExecutable()), instance => instance.StartAsync());
 
     /// <summary>Starts (or restarts) the process on this instance's ports; storage starts out empty.</summary>
     public async Task StartAsync()

@@ -85,8 +85,21 @@ public sealed class FaultProxy : IAsyncDisposable
         Add(new FaultRule(FaultKind.FailAfterForwarding, match, times, status));
 
     /// <summary>Holds matching requests for <paramref name="delay"/> before the next matching rule, or forwarding, applies.</summary>
-    public FaultRule DelayWhen(Func<ProxiedRequest, bool> match, TimeSpan delay, int times = int.MaxValue) =>
-        Add(new FaultRule(FaultKind.Delay, match, times, delay: delay));
+    public FaultRule DelayWhen(Func<ProxiedRequest, bool> match, TimeSpan delay, int times = int.MaxValue)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        return Add(new FaultRule(FaultKind.Hold, match, times, hold: cancellationToken => Task.Delay(delay, cancellationToken)));
+    }
+
+    /// <summary>
+    /// Holds matching requests until <paramref name="release"/> completes, then the next matching rule, or forwarding, applies:
+    /// a test orders requests by what it waits for, not by how long. <see cref="FaultRule.Hits"/> counts the requests held so far.
+    /// </summary>
+    public FaultRule HoldWhen(Func<ProxiedRequest, bool> match, Task release, int times = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        return Add(new FaultRule(FaultKind.Hold, match, times, hold: release.WaitAsync));
+    }
 
     public void ClearRules()
     {
@@ -122,17 +135,17 @@ public sealed class FaultProxy : IAsyncDisposable
             rules = [.. _rules];
         }
 
-        // Delays add up and fall through; the first other rule that applies decides the answer.
+        // Holds add up and fall through; the first other rule that applies decides the answer.
         var fault = default(FaultRule);
         foreach (var rule in rules.Where(rule => rule.TryApply(request)))
         {
-            if (rule.Kind != FaultKind.Delay)
+            if (rule.Kind != FaultKind.Hold)
             {
                 fault = rule;
                 break;
             }
 
-            await Task.Delay(rule.Delay, context.RequestAborted);
+            await rule.Hold!(context.RequestAborted);
         }
 
         switch (fault?.Kind)

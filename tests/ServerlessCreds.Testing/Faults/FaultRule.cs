@@ -7,11 +7,10 @@ public sealed class FaultRule
     private int _remaining;
     private int _hits;
 
-    internal FaultRule(FaultKind kind, Func<ProxiedRequest, bool> match, int times, int status = 0, TimeSpan delay = default)
+    internal FaultRule(FaultKind kind, Func<ProxiedRequest, bool> match, int times, int status = 0, Func<CancellationToken, Task>? hold = null)
     {
         ArgumentNullException.ThrowIfNull(match);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(times);
-        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
         if (kind is FaultKind.Fail or FaultKind.FailAfterForwarding && status is < 400 or > 599)
         {
             throw new ArgumentOutOfRangeException(nameof(status), status, "A failure status is 400-599.");
@@ -21,7 +20,7 @@ public sealed class FaultRule
         _match = match;
         _remaining = times;
         Status = status;
-        Delay = delay;
+        Hold = hold;
     }
 
     /// <summary>How many requests this rule has applied to so far.</summary>
@@ -31,7 +30,8 @@ public sealed class FaultRule
 
     internal int Status { get; }
 
-    internal TimeSpan Delay { get; }
+    /// <summary>What a held request waits for (<see cref="FaultKind.Hold"/> only).</summary>
+    internal Func<CancellationToken, Task>? Hold { get; }
 
     /// <summary>Takes one of the remaining applications if the request matches; concurrent requests never overdraw the count.</summary>
     internal bool TryApply(ProxiedRequest request)
@@ -62,5 +62,5 @@ internal enum FaultKind
     Fail,
     Drop,
     FailAfterForwarding,
-    Delay,
+    Hold,
 }
