@@ -13,7 +13,7 @@ namespace ServerlessCreds.Host.Tests.Api;
 /// </summary>
 public sealed class ApplicationDeleteFaultTests : IAsyncLifetime
 {
-    static readonly TimeSpan Hold = TimeSpan.FromSeconds(5);
+    static readonly TimeSpan HeldWithin = TimeSpan.FromSeconds(10);
 
     readonly string bu = $"bu{Guid.NewGuid():N}"[..20];
     readonly ServerlessCredsApplication app = new() { ProxyTables = true };
@@ -57,12 +57,14 @@ public sealed class ApplicationDeleteFaultTests : IAsyncLifetime
         using var client = Admin();
         var created = await CreateAsync(client);
         var application = $"{Applications}/{created.GetProperty("id").GetString()}";
-        // The delete's write, its secret's vault version already disabled, is held while a rotation commits.
-        var held = Proxy.DelayWhen(IsDeleteWrite, Hold, times: 1);
+        // The delete's write, its secret's vault version already disabled, is held until a rotation has committed.
+        var release = new TaskCompletionSource();
+        var held = Proxy.HoldWhen(IsDeleteWrite, release.Task, times: 1);
 
         var delete = client.DeleteAsync(application);
-        await Eventually.TrueAsync(() => held.Hits == 1, Hold, "the delete's write is held");
+        await Eventually.TrueAsync(() => held.Hits == 1, HeldWithin, "the delete's write is held");
         var rotated = await (await client.PostJsonAsync($"{application}/secrets", "{}")).ExpectAsync(HttpStatusCode.Created);
+        release.SetResult();
         await (await delete).ExpectAsync(HttpStatusCode.NoContent);
 
         await (await client.GetAsync(application)).ExpectProblemAsync(HttpStatusCode.NotFound);
@@ -83,20 +85,26 @@ public sealed class ApplicationDeleteFaultTests : IAsyncLifetime
         var created = await CreateAsync(client);
         var application = $"{Applications}/{created.GetProperty("id").GetString()}";
         var firstSecret = created.GetProperty("secretId").GetString()!;
-        // Each of the delete's three writes is held while another change commits: two renames, then a rotation.
-        var held = Proxy.DelayWhen(IsDeleteWrite, Hold, times: 3);
+        // Each of the delete's three writes is held until another change has committed: two renames, then a rotation.
+        var release = new TaskCompletionSource();
+        var held = Proxy.HoldWhen(IsDeleteWrite, release.Task, times: 1);
 
         var delete = client.DeleteAsync(application);
         foreach (var name in new[] { "Renamed once", "Renamed twice" })
         {
-            var hits = held.Hits + 1;
-            await Eventually.TrueAsync(() => held.Hits == hits, Hold * 2, $"the delete's write #{hits} is held");
+            await Eventually.TrueAsync(() => held.Hits == 1, HeldWithin, $"the delete's write is held before '{name}'");
             await (await client.PatchAsJsonAsync(application, new { applicationName = name })).ExpectAsync(HttpStatusCode.OK);
+            // The next hold is in place before this one lets go, so the retry's write is held too.
+            var released = release;
+            release = new TaskCompletionSource();
+            held = Proxy.HoldWhen(IsDeleteWrite, release.Task, times: 1);
+            released.SetResult();
         }
 
-        await Eventually.TrueAsync(() => held.Hits == 3, Hold * 2, "the delete's last write is held");
+        await Eventually.TrueAsync(() => held.Hits == 1, HeldWithin, "the delete's last write is held");
         var rotated = await (await client.PostJsonAsync($"{application}/secrets", "{}")).ExpectAsync(HttpStatusCode.Created);
         var rotatedSecret = rotated.GetProperty("secretId").GetString()!;
+        release.SetResult();
         await (await delete).ExpectProblemAsync(HttpStatusCode.Conflict);
 
         // The application stays, renamed; the secret the delete disabled says so, the one added after its last read works.
