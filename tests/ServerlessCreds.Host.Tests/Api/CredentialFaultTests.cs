@@ -1,13 +1,21 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using ServerlessCreds.Callers;
 using ServerlessCreds.Testing.Faults;
 using static ServerlessCreds.Host.Tests.Audit.AuditTrailReader;
 
 namespace ServerlessCreds.Host.Tests.Api;
 
-/// <summary>Storage failing between the vault write and the table write, injected by a proxy in front of the real Azurite.</summary>
+/// <summary>
+/// Storage failing, or another request landing, between the vault step and the table write (create, rotation, revoke,
+/// delete), injected by a proxy in front of the real Azurite: whatever happens the vault and the tables must end up
+/// telling the same story.
+/// </summary>
 public sealed class CredentialFaultTests : IAsyncLifetime
 {
+    static readonly TimeSpan HeldWithin = TimeSpan.FromSeconds(10);
+
     readonly string bu = $"bu{Guid.NewGuid():N}"[..20];
     readonly ServerlessCredsApplication app = new() { ProxyTables = true };
 
@@ -137,5 +145,142 @@ public sealed class CredentialFaultTests : IAsyncLifetime
         Assert.False(Assert.Single(app.Vault.Secrets, s => s.Tags.GetValueOrDefault("businessUnit") == bu).Enabled);
         var revoked = Assert.Single(await ReadAsync(client, bu), e => e.GetProperty("action").GetString() == "secret.revoked");
         Assert.Equal("failed", revoked.GetProperty("outcome").GetString());
+    }
+
+    // The delete's conditional write: the only transaction that deletes (a rotation's replaces and inserts).
+    static bool IsDeleteWrite(ProxiedRequest request) =>
+        request.Method == "POST" && request.Path.EndsWith("/$batch", StringComparison.Ordinal) && request.BodyText.Contains("\r\nDELETE ", StringComparison.Ordinal);
+
+    HttpClient Admin() => app.CreateClient(bu, Roles.View, Roles.Create, Roles.Edit, Roles.Delete, Roles.AuditView);
+
+    async Task<JsonElement> CreateAsync(HttpClient client) =>
+        await (await client.PostJsonAsync(Applications, NewApplication)).ExpectAsync(HttpStatusCode.Created);
+
+    List<Testing.KeyVault.TestVaultSecret> VaultSecrets() => app.Vault.Secrets.Where(s => s.Tags.GetValueOrDefault("businessUnit") == bu).ToList();
+
+    static async Task<Dictionary<string, string>> SecretStatesAsync(HttpClient client, string application)
+    {
+        var listed = await (await client.GetAsync($"{application}/secrets")).ExpectAsync(HttpStatusCode.OK);
+        return listed.GetProperty("items").EnumerateArray().ToDictionary(s => s.GetProperty("secretId").GetString()!, s => s.GetProperty("state").GetString()!);
+    }
+
+    static async Task<List<(string Action, string Outcome)>> AuditAsync(HttpClient client, string businessUnit) =>
+        [.. (await ReadAsync(client, businessUnit)).Select(e => (e.GetProperty("action").GetString()!, e.GetProperty("outcome").GetString()!))];
+
+    [Fact]
+    public async Task A_delete_whose_write_loses_to_a_rotation_reads_again_and_disables_the_new_secret_too()
+    {
+        using var client = Admin();
+        var created = await CreateAsync(client);
+        var application = $"{Applications}/{created.GetProperty("id").GetString()}";
+        // The delete's write, its secret's vault version already disabled, is held until a rotation has committed.
+        var release = new TaskCompletionSource();
+        var held = Proxy.HoldWhen(IsDeleteWrite, release.Task, times: 1);
+
+        var delete = client.DeleteAsync(application);
+        await Eventually.TrueAsync(() => held.Hits == 1, HeldWithin, "the delete's write is held");
+        var rotated = await (await client.PostJsonAsync($"{application}/secrets", "{}")).ExpectAsync(HttpStatusCode.Created);
+        release.SetResult();
+        await (await delete).ExpectAsync(HttpStatusCode.NoContent);
+
+        await (await client.GetAsync(application)).ExpectProblemAsync(HttpStatusCode.NotFound);
+        var vault = VaultSecrets();
+        Assert.Equal(
+            new[] { created.GetProperty("clientSecret").GetString(), rotated.GetProperty("clientSecret").GetString() }.Order(),
+            vault.Select(s => s.Value).Order());
+        Assert.All(vault, s => Assert.False(s.Enabled, "every secret of a deleted application is disabled"));
+        var audit = await AuditAsync(client, bu);
+        Assert.Equal(("application.deleted", "succeeded"), Assert.Single(audit, e => e.Action == "application.deleted"));
+        Assert.Equal(("secret.created", "succeeded"), Assert.Single(audit, e => e.Action == "secret.created"));
+    }
+
+    [Fact]
+    public async Task A_delete_that_loses_every_try_answers_409_and_only_the_secrets_it_disabled_read_revoked()
+    {
+        using var client = Admin();
+        var created = await CreateAsync(client);
+        var application = $"{Applications}/{created.GetProperty("id").GetString()}";
+        var firstSecret = created.GetProperty("secretId").GetString()!;
+        // Each of the delete's three writes is held until another change has committed: two renames, then a rotation.
+        var release = new TaskCompletionSource();
+        var held = Proxy.HoldWhen(IsDeleteWrite, release.Task, times: 1);
+
+        var delete = client.DeleteAsync(application);
+        foreach (var name in new[] { "Renamed once", "Renamed twice" })
+        {
+            await Eventually.TrueAsync(() => held.Hits == 1, HeldWithin, $"the delete's write is held before '{name}'");
+            await (await client.PatchAsJsonAsync(application, new { applicationName = name })).ExpectAsync(HttpStatusCode.OK);
+            // The next hold is in place before this one lets go, so the retry's write is held too.
+            var released = release;
+            release = new TaskCompletionSource();
+            held = Proxy.HoldWhen(IsDeleteWrite, release.Task, times: 1);
+            released.SetResult();
+        }
+
+        await Eventually.TrueAsync(() => held.Hits == 1, HeldWithin, "the delete's last write is held");
+        var rotated = await (await client.PostJsonAsync($"{application}/secrets", "{}")).ExpectAsync(HttpStatusCode.Created);
+        var rotatedSecret = rotated.GetProperty("secretId").GetString()!;
+        release.SetResult();
+        await (await delete).ExpectProblemAsync(HttpStatusCode.Conflict);
+
+        // The application stays, renamed; the secret the delete disabled says so, the one added after its last read works.
+        var kept = await (await client.GetAsync(application)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("Renamed twice", kept.GetProperty("applicationName").GetString());
+        Assert.Equal(
+            new Dictionary<string, string> { [firstSecret] = "revoked", [rotatedSecret] = "active" },
+            await SecretStatesAsync(client, application));
+        var vault = VaultSecrets();
+        Assert.False(vault.Single(s => s.Value == created.GetProperty("clientSecret").GetString()).Enabled);
+        Assert.True(vault.Single(s => s.Value == rotated.GetProperty("clientSecret").GetString()).Enabled);
+        var audit = await AuditAsync(client, bu);
+        Assert.Equal(("application.deleted", "failed"), Assert.Single(audit, e => e.Action == "application.deleted"));
+        Assert.Equal(("secret.revoked", "succeeded"), Assert.Single(audit, e => e.Action == "secret.revoked"));
+        Assert.Equal(2, audit.Count(e => e == ("application.updated", "succeeded")));
+
+        // The caller's retry completes the delete.
+        await (await client.DeleteAsync(application)).ExpectAsync(HttpStatusCode.NoContent);
+        Assert.All(VaultSecrets(), s => Assert.False(s.Enabled));
+        Assert.Equal(2, (await AuditAsync(client, bu)).Count(e => e.Action == "application.deleted"));
+    }
+
+    [Fact]
+    public async Task A_storage_failure_on_the_delete_write_answers_503_and_the_secret_it_disabled_reads_revoked()
+    {
+        using var client = Admin();
+        var created = await CreateAsync(client);
+        var application = $"{Applications}/{created.GetProperty("id").GetString()}";
+        Proxy.FailWhen(IsDeleteWrite, 503);
+
+        await (await client.DeleteAsync(application)).ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
+
+        await (await client.GetAsync(application)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("revoked", Assert.Single(await SecretStatesAsync(client, application)).Value);
+        Assert.False(Assert.Single(VaultSecrets()).Enabled);
+        var audit = await AuditAsync(client, bu);
+        Assert.Equal(("application.deleted", "failed"), Assert.Single(audit, e => e.Action == "application.deleted"));
+        Assert.Equal(("secret.revoked", "succeeded"), Assert.Single(audit, e => e.Action == "secret.revoked"));
+
+        Proxy.ClearRules();
+        await (await client.DeleteAsync(application)).ExpectAsync(HttpStatusCode.NoContent);
+        await (await client.GetAsync(application)).ExpectProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_delete_whose_write_applied_but_whose_response_was_lost_leaves_the_application_gone_and_its_secret_disabled()
+    {
+        using var client = Admin();
+        var created = await CreateAsync(client);
+        var application = $"{Applications}/{created.GetProperty("id").GetString()}";
+        // Storage applies the write; the client sees 503 and its retry finds the application gone.
+        Proxy.FailAfterForwardingWhen(IsDeleteWrite, 503, times: 1);
+
+        var response = await client.DeleteAsync(application);
+
+        // The retry cannot tell its own applied write from another caller's delete, so it answers as for a missing application.
+        await response.ExpectProblemAsync(HttpStatusCode.NotFound);
+        await (await client.GetAsync(application)).ExpectProblemAsync(HttpStatusCode.NotFound);
+        await (await client.GetAsync($"{application}/secrets")).ExpectProblemAsync(HttpStatusCode.NotFound);
+        Assert.False(Assert.Single(VaultSecrets()).Enabled);
+        Assert.DoesNotContain(await AuditAsync(client, bu), e => e.Action == "secret.revoked");
     }
 }
