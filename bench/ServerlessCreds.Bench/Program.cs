@@ -294,7 +294,7 @@ namespace ServerlessCreds.Bench
 
             report.Line("## Request cost");
             report.Line();
-            report.Line("Endpoints over real HTTP (Kestrel, in the bench process so the real SecretClient can reach the Key Vault test server). " +
+            report.Line("Endpoints over real HTTP (Kestrel, in the bench process so that its outgoing calls are recorded). " +
                 $"Round trips are counted from HttpClient's own activities (no hook in our clients), averaged over {BenchOptions.RecordedRequests} sequential requests. Both sides are measured after {options.Warmup} warm-up operations each (steady state; the cold-start phase covers the first request). " +
                 "The ceiling replays the same round trips (same verbs and tables; reads with the same keys, writes to scratch rows) directly with our TableClient/QueueClient and SecretClient, one after another, at the same concurrency. " +
                 $"The HTTP hop is the same client calling `{ApiHost.HttpHopPath}`, which the bench host answers ahead of all middleware (HttpClient to Kestrel and back, none of our code), measured right after each row's ceiling at the same concurrency; " +
