@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using ServerlessCreds.Applications;
 using ServerlessCreds.Callers;
 using ServerlessCreds.Common;

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using ServerlessCreds.Callers;
 using ServerlessCreds.Common;
 using ServerlessCreds.Host.Http;
 using ServerlessCreds.Scopes;

@@ -1,7 +1,6 @@
 using System.Net;
 using ServerlessCreds.Adapters.Queues;
 using ServerlessCreds.Adapters.Storage;
-using ServerlessCreds.Host.Tests.Api;
 
 namespace ServerlessCreds.Host.Tests.SecretEmails;
 

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using ServerlessCreds.Adapters.Queues;
 using ServerlessCreds.Adapters.Storage;
-using ServerlessCreds.Host.Tests.Api;
 
 namespace ServerlessCreds.Host.Tests.SecretEmails;
 
