@@ -91,7 +91,10 @@ public static class AzureAdapters
         return new StorageAccount(tables, queues, Credential(options.ClientId));
     }
 
-    /// <summary>The user-assigned managed identity when its client id is configured; otherwise the default chain (developer logins locally).</summary>
+    /// <summary>
+    /// How every adapter authenticates with Entra ID: the user-assigned managed identity when its client id is configured
+    /// (in Azure, so nothing else in the default chain can answer instead); otherwise the default chain (developer logins locally).
+    /// </summary>
     public static TokenCredential Credential(string? managedIdentityClientId) =>
         string.IsNullOrWhiteSpace(managedIdentityClientId)
             ? new DefaultAzureCredential()

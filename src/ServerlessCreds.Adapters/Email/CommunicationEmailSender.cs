@@ -2,7 +2,6 @@ using System.Text.Json;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
-using Azure.Identity;
 using Microsoft.Extensions.Options;
 using ServerlessCreds.Common;
 using ServerlessCreds.Deliveries;
@@ -45,7 +44,7 @@ public sealed class CommunicationEmailSender : IEmailSender
         else
         {
             _endpoint = new Uri(options.Endpoint ?? throw new InvalidOperationException("Set Email:Endpoint or Email:ConnectionString."));
-            credential ??= new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ManagedIdentityClientId });
+            credential ??= AzureAdapters.Credential(options.ManagedIdentityClientId);
             authentication = new BearerTokenAuthenticationPolicy(credential, Scope);
         }
 

@@ -1,4 +1,3 @@
-using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -10,7 +9,7 @@ public static class KeyVaultServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="KeyVaultSecretVault"/> as the <see cref="ISecretVault"/>, configured from section <c>KeyVault</c>
-    /// (validated at start) and authenticated with <see cref="DefaultAzureCredential"/> (the managed identity in Azure).
+    /// (validated at start) and authenticated as <see cref="AzureAdapters.Credential"/> says (the managed identity in Azure).
     /// </summary>
     public static IServiceCollection AddKeyVaultSecretVault(this IServiceCollection services, IConfiguration configuration)
     {
@@ -22,13 +21,7 @@ public static class KeyVaultServiceCollectionExtensions
         services.AddSingleton<ISecretVault>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<KeyVaultOptions>>().Value;
-            var credentialOptions = new DefaultAzureCredentialOptions();
-            if (!string.IsNullOrWhiteSpace(options.ManagedIdentityClientId))
-            {
-                credentialOptions.ManagedIdentityClientId = options.ManagedIdentityClientId;
-            }
-
-            return new KeyVaultSecretVault(options.VaultUri!, new DefaultAzureCredential(credentialOptions), KeyVaultSecretVault.CreateClientOptions());
+            return new KeyVaultSecretVault(options.VaultUri!, AzureAdapters.Credential(options.ManagedIdentityClientId), KeyVaultSecretVault.CreateClientOptions());
         });
 
         return services;
