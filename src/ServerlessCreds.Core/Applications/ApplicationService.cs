@@ -195,7 +195,7 @@ public sealed class ApplicationService(
 
         // One entry for the delete: each try rewrites it, so it ends with the outcome of the last.
         var attempt = audit.Begin(context, businessUnit, AuditTarget.Application(id));
-        var disabled = new List<ClientSecret>();
+        var disabledSecretIds = new HashSet<string>();
         try
         {
             for (var tries = 1; ; tries++)
@@ -208,10 +208,10 @@ public sealed class ApplicationService(
                         // application's version, so the conditional delete fails rather than leave that secret behind.
                         var secrets = await store.ListSecretsAsync(current, cancellationToken);
                         // Secrets stop working before their rows go; a retry disables only those it did not yet.
-                        foreach (var secret in secrets.Where(s => !disabled.Exists(d => d.SecretId == s.SecretId)))
+                        foreach (var secret in secrets.Where(s => !disabledSecretIds.Contains(s.SecretId)))
                         {
                             await credentials.DisableAsync(secret, cancellationToken);
-                            disabled.Add(secret);
+                            disabledSecretIds.Add(secret.SecretId);
                         }
 
                         await store.DeleteAsync(current, secrets, cancellationToken);
@@ -239,7 +239,7 @@ public sealed class ApplicationService(
         {
             // Disabled versions are never enabled again (the delete may have happened after all, or a revocation come in
             // meanwhile): the metadata follows the vault instead.
-            await credentials.RecordRevokedAsync(businessUnit, id, disabled, context);
+            await credentials.RecordRevokedAsync(businessUnit, id, disabledSecretIds, context);
             throw;
         }
     }

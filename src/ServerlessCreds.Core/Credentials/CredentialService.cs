@@ -146,13 +146,13 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
     public Task DisableAsync(ClientSecret secret, CancellationToken cancellationToken) => vault.DisableAsync(secret.Vault, cancellationToken);
 
     /// <summary>
-    /// Records as revoked the secrets among <paramref name="disabled"/> that still read active: a delete of their application
+    /// Records as revoked the secrets among <paramref name="disabledSecretIds"/> that still read active: a delete of their application
     /// disabled their vault versions and then failed, and a secret must not read active when it no longer works. Best effort:
     /// rows that are gone (the application was deleted after all) need nothing, and when storage fails the delete's retry settles them.
     /// </summary>
-    public async Task RecordRevokedAsync(string businessUnit, string applicationId, IReadOnlyList<ClientSecret> disabled, AuditContext context)
+    public async Task RecordRevokedAsync(string businessUnit, string applicationId, IReadOnlySet<string> disabledSecretIds, AuditContext context)
     {
-        if (disabled.Count == 0)
+        if (disabledSecretIds.Count == 0)
         {
             return;
         }
@@ -163,7 +163,7 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
             // Read again: a revocation or a retirement may have been written since the delete listed them.
             var now = clock.GetUtcNow();
             var found = await store.FindWithSecretsAsync(businessUnit, applicationId, CancellationToken.None);
-            foreach (var secret in found?.Secrets.Where(s => s.StateAt(now) == SecretState.Active && disabled.Any(d => d.SecretId == s.SecretId)) ?? [])
+            foreach (var secret in found?.Secrets.Where(s => s.StateAt(now) == SecretState.Active && disabledSecretIds.Contains(s.SecretId)) ?? [])
             {
                 await audit.RecordChangeAsync(context, businessUnit, AuditActions.SecretRevoked, AuditTarget.Secret(applicationId, secret.SecretId), async () =>
                 {
