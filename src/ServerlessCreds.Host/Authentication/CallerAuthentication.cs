@@ -16,6 +16,7 @@ public static class CallerAuthentication
     {
         services.AddOptions<BearerTokenOptions>(Scheme)
             .Bind(configuration.GetSection(BearerTokenOptions.SectionName))
+            .PostConfigure<TimeProvider>((options, clock) => options.TimeProvider = clock)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<BearerTokenOptions>, BearerTokenOptionsValidator>();
 
@@ -28,7 +29,14 @@ public static class CallerAuthentication
         services.AddSingleton<OpenIdSigningKeys>();
         services.AddSingleton(AppServicePrincipal.FromConfiguration(configuration));
 
-        services.AddAuthentication(Scheme).AddScheme<BearerTokenOptions, BearerTokenHandler>(Scheme, configureOptions: null);
+        // The core services only: AddAuthentication() would also bring Data Protection, which bearer tokens never use but
+        // whose hosted service loads (or creates and writes) a key ring on every cold start.
+        services.AddAuthenticationCore(options =>
+        {
+            options.DefaultScheme = Scheme;
+            options.AddScheme<BearerTokenHandler>(Scheme, displayName: null);
+        });
+        services.AddWebEncoders();
         services.AddAuthorization();
         return services;
     }

@@ -30,6 +30,8 @@ sealed class AuthTestApp : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    public IServiceProvider Services => app.Services;
+
     /// <summary>Every message the host logged, formatted, with exception texts.</summary>
     public LogSink Logs { get; }
 

@@ -4,7 +4,10 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ServerlessCreds.Callers;
 using ServerlessCreds.Testing.Callers;
@@ -322,6 +325,17 @@ public sealed class BearerTokenTests
                 "Authentication:Schemes:Bearer:ValidAudiences must list at least one audience.",
             ],
             error.Failures);
+    }
+
+    [Fact]
+    public async Task Caller_authentication_brings_no_data_protection_key_ring_to_load_at_start()
+    {
+        await using var app = await AuthTestApp.StartAsync(TestTokens.Settings(signingKey));
+
+        Assert.Null(app.Services.GetService<IDataProtectionProvider>());
+        Assert.DoesNotContain(app.Services.GetServices<IHostedService>(),
+            service => service.GetType().Namespace!.StartsWith("Microsoft.AspNetCore.DataProtection", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, (await app.GetCallerAsync(TestTokens.Create(signingKey))).StatusCode);
     }
 
     async Task AssertRejectedAsync(string token, string detail)

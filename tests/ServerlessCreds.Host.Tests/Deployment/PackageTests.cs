@@ -54,7 +54,13 @@ public sealed class PackageTests(DeploymentPackage package)
 
         // Self-contained: the runtime travels in the package instead of being looked up on the machine.
         Assert.NotNull(zip.GetEntry("libcoreclr.so"));
-        Assert.IsType<JsonArray>(JsonNode.Parse(Text(Entry(zip, $"{executable}.runtimeconfig.json")))!["runtimeOptions"]!["includedFrameworks"]);
+        var runtimeOptions = JsonNode.Parse(Text(Entry(zip, $"{executable}.runtimeconfig.json")))!["runtimeOptions"]!;
+        Assert.IsType<JsonArray>(runtimeOptions["includedFrameworks"]);
+
+        // The start-up settings the bench measured (bench/results/changes.md) reach the package.
+        var properties = runtimeOptions["configProperties"]!;
+        Assert.False((bool)properties["System.Runtime.TieredPGO"]!);
+        Assert.True((bool)properties["Microsoft.Extensions.DependencyInjection.DisableDynamicEngine"]!);
 
         using var assembly = new PEReader(new MemoryStream(Bytes(Entry(zip, $"{executable}.dll"))));
         Assert.True(assembly.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, $"{executable}.dll is not ReadyToRun");
