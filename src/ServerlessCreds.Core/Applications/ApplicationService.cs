@@ -183,7 +183,8 @@ public sealed class ApplicationService(
     /// Deletes the application and its secrets, their vault versions disabled first; false when it does not exist in that
     /// business unit, also when someone else deletes it meanwhile. The delete takes no precondition, so a change that lands
     /// between its read and its conditional write makes it read the application again and retry; when every try loses, it
-    /// throws a conflict. Whenever it fails, the secrets it disabled and whose rows remain read revoked.
+    /// throws a conflict. Whenever it fails, the secrets it disabled and whose rows remain are marked revoked (best effort: if
+    /// storage fails too, they read active until a retried delete finishes).
     /// </summary>
     public async Task<bool> DeleteAsync(string businessUnit, string id, AuditContext context, CancellationToken cancellationToken)
     {
@@ -231,7 +232,7 @@ public sealed class ApplicationService(
 
                 if (tries == MaxDeleteTries)
                 {
-                    throw DomainException.Conflict("The application kept changing while it was being deleted; try again. Secrets it had already disabled read revoked.");
+                    throw DomainException.Conflict("The application kept changing while it was being deleted; try again. Secrets it had already disabled no longer work.");
                 }
             }
         }

@@ -59,7 +59,8 @@ public static class ApplicationEndpoints
         write conditional on the version it read. The delete takes no `If-Match`: when a change lands in between (a
         rotation, a `PATCH`, a scope change), it reads the application again and retries, up to 3 times; 404 when the
         application is gone by then. 409 when it changed during every try: the application stays, and the secrets the
-        delete had already disabled read `revoked` (audited as `secret.revoked`), so no secret reads `active` but fails.
+        delete had already disabled no longer work and read `revoked` (audited as `secret.revoked`); if storage fails at that
+        point too, they read `active` until a retried `DELETE` finishes.
         """;
 
     public static IEndpointRouteBuilder MapApplications(this IEndpointRouteBuilder routes)
