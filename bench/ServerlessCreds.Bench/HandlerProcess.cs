@@ -1,40 +1,24 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
+using ServerlessCreds.Testing;
 
 namespace ServerlessCreds.Bench;
 
-/// <summary>A published app started as the Functions host starts a custom handler: its folder as working directory, settings as environment variables.</summary>
+/// <summary>
+/// A published app started as the Functions host starts a custom handler (<see cref="CustomHandlerStart"/>); not a
+/// <see cref="ChildProcess"/>, because cold start needs the spawn time, a 10 ms poll and the process id for its memory.
+/// </summary>
 sealed class HandlerProcess : IAsyncDisposable
 {
     readonly Process process;
 
     public HandlerProcess(string folder, string executable, IReadOnlyDictionary<string, string?> settings)
     {
-        Port = FreePort();
-        var start = new ProcessStartInfo(Path.Combine(folder, executable))
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment.Clear();
-        foreach (var name in new[] { "PATH", "HOME", "DOTNET_ROOT" })
-        {
-            if (Environment.GetEnvironmentVariable(name) is { } value)
-            {
-                start.Environment[name] = value;
-            }
-        }
-
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = Port.ToString(CultureInfo.InvariantCulture);
+        Port = ChildProcess.FreePort();
+        var start = CustomHandlerStart.Info(folder, executable, settings, Port);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
         process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -103,12 +87,5 @@ sealed class HandlerProcess : IAsyncDisposable
 
         await process.WaitForExitAsync();
         process.Dispose();
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

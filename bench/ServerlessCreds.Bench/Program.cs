@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ServerlessCreds.Adapters.Tables;
+using ServerlessCreds.Testing;
 
 namespace ServerlessCreds.Bench
 {
@@ -33,7 +34,7 @@ namespace ServerlessCreds.Bench
             await raw.PrepareAsync();
 
             // The API host in this process, on Kestrel, listeners off (as under the Functions host); it also creates the tables once.
-            await using var api = new ApiHost(dependencies, HandlerProcess.FreePort());
+            await using var api = new ApiHost(dependencies, ChildProcess.FreePort());
             api.StartServer();
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = api.Address, Timeout = TimeSpan.FromSeconds(60) };
             var bench = new Bench(dependencies, http, traffic, raw, report);

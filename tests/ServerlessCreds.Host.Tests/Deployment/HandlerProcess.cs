@@ -1,32 +1,20 @@
-using System.Diagnostics;
 using System.Globalization;
 using ServerlessCreds.Testing;
 
 namespace ServerlessCreds.Host.Tests.Deployment;
 
 /// <summary>
-/// A packaged handler started the way the Functions host starts a custom handler: the executable from the app root as its
-/// working directory, app settings as environment variables (and nothing else), and <c>FUNCTIONS_CUSTOMHANDLER_PORT</c>.
+/// A packaged handler started the way the Functions host starts a custom handler (<see cref="CustomHandlerStart"/>).
 /// Disposing kills it.
 /// </summary>
 sealed class HandlerProcess : IAsyncDisposable
 {
     readonly ChildProcess process;
 
-    HandlerProcess(string appRoot, string executable, IReadOnlyDictionary<string, string> settings)
+    HandlerProcess(string appRoot, string executable, IReadOnlyDictionary<string, string?> settings)
     {
         Port = ChildProcess.FreePort();
-        var startInfo = new ProcessStartInfo(Path.Combine(appRoot, executable)) { WorkingDirectory = appRoot };
-        startInfo.Environment.Clear();
-        startInfo.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH");
-        foreach (var (key, value) in settings)
-        {
-            // App settings reach the process as environment variables, with __ for the configuration separator.
-            startInfo.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        startInfo.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = Port.ToString(CultureInfo.InvariantCulture);
-        process = ChildProcess.Start(startInfo);
+        process = ChildProcess.Start(CustomHandlerStart.Info(appRoot, executable, settings, Port));
     }
 
     public int Port { get; }
@@ -40,7 +28,7 @@ sealed class HandlerProcess : IAsyncDisposable
     /// Starts the handler and polls <c>GET /</c> as the host does until it answers: any HTTP response means ready, only
     /// connection failures mean not yet. A port taken before the handler could bind it means a fresh one.
     /// </summary>
-    public static async Task<HandlerProcess> StartAsync(string appRoot, string executable, IReadOnlyDictionary<string, string> settings, TimeSpan timeout)
+    public static async Task<HandlerProcess> StartAsync(string appRoot, string executable, IReadOnlyDictionary<string, string?> settings, TimeSpan timeout)
     {
         using var probe = new HttpClient { Timeout = timeout };
         return await ChildProcess.StartOnFreePortsAsync(

@@ -113,7 +113,7 @@ public sealed class PackageTests(DeploymentPackage package)
         settings["PublicBaseUrl"] = "https://creds.example.test/";
         var executable = DefaultExecutablePath(File.ReadAllText(Path.Combine(package.UnpackedFolder, "host.json")));
 
-        await using var handler = await HandlerProcess.StartAsync(package.UnpackedFolder, executable, settings.ToDictionary(s => s.Key, s => s.Value!), HostStartBudget);
+        await using var handler = await HandlerProcess.StartAsync(package.UnpackedFolder, executable, settings, HostStartBudget);
         using var client = new HttpClient { BaseAddress = handler.Address, Timeout = TimeSpan.FromSeconds(30) };
 
         using var healthRequest = FromHost(HttpMethod.Get, "/api/health");
