@@ -89,8 +89,7 @@ public sealed class ServerlessCredsApplication : WebApplicationFactory<Program>,
         settings["Email:ConnectionString"] = Email.ConnectionString;
         settings["Email:SenderAddress"] = "DoNotReply@mail.serverlesscreds.test";
         settings["PublicBaseUrl"] = PublicBaseUrl;
-        // Short, so a message left unsettled is delivered again within a test; longer than any handler takes here (email
-        // retries, up to ~4 s).
+        // Short, so a message left unsettled (its process crashed) is delivered again within a test.
         settings["Queues:VisibilityTimeout"] = "00:00:10";
         settings["Queues:RetryDelay"] = "00:00:00.200";
         settings["Queues:MaxPollingInterval"] = "00:00:00.200";

@@ -7,8 +7,9 @@ namespace ServerlessCreds.Host.Functions;
 /// Standalone stand-in for the Functions queue trigger, with the same semantics: receive up to <c>BatchSize</c> messages
 /// hidden for <c>VisibilityTimeout</c> and run them concurrently; Completed deletes, Retry or an exception hides the message
 /// for <c>RetryDelay</c> (or moves it to <c>{queue}-poison</c> once <c>DequeueCount</c> reached <c>MaxDequeueCount</c>),
-/// Defer enqueues a delayed copy and deletes the original. If the process dies mid-message, the message reappears after
-/// <c>VisibilityTimeout</c>; so does a message whose handler outlives it (no visibility renewal): handlers must be idempotent.
+/// Defer enqueues a delayed copy and deletes the original. A message stays hidden while its handler runs (see
+/// <see cref="VisibilityRenewal"/>); if the process dies mid-message, it reappears after <c>VisibilityTimeout</c>, so
+/// handlers must be idempotent.
 /// </summary>
 sealed class QueueListener(
     IQueueMessageHandler handler, FunctionQueues queues, QueueTriggerOptions options, TimeProvider time, ILogger<QueueListener> logger) : BackgroundService
@@ -34,6 +35,7 @@ sealed class QueueListener(
                 }
 
                 IReadOnlyList<QueueMessage> messages = [];
+                var hiddenSince = time.GetTimestamp();
                 try
                 {
                     messages = await ReceiveAsync(free, stoppingToken);
@@ -50,7 +52,7 @@ sealed class QueueListener(
                 foreach (var message in messages)
                 {
                     // Off the polling loop, so a handler that blocks before its first await cannot stall receiving.
-                    _ = Task.Run(() => ProcessAsync(message, slots, stoppingToken), CancellationToken.None);
+                    _ = Task.Run(() => ProcessAsync(message, hiddenSince, slots, stoppingToken), CancellationToken.None);
                 }
 
                 if (messages.Count > 0)
@@ -103,11 +105,11 @@ sealed class QueueListener(
         }
     }
 
-    async Task ProcessAsync(QueueMessage message, SemaphoreSlim slots, CancellationToken stoppingToken)
+    async Task ProcessAsync(QueueMessage message, long hiddenSince, SemaphoreSlim slots, CancellationToken stoppingToken)
     {
         try
         {
-            await HandleAsync(message, stoppingToken);
+            await HandleAsync(message, hiddenSince, stoppingToken);
         }
         finally
         {
@@ -115,7 +117,7 @@ sealed class QueueListener(
         }
     }
 
-    async Task HandleAsync(QueueMessage message, CancellationToken stoppingToken)
+    async Task HandleAsync(QueueMessage message, long hiddenSince, CancellationToken stoppingToken)
     {
         if (message.Text is null)
         {
@@ -127,6 +129,7 @@ sealed class QueueListener(
         }
 
         QueueMessageOutcome outcome;
+        var renewal = new VisibilityRenewal(queue, message, hiddenSince, options.VisibilityTimeout, time, logger);
         try
         {
             outcome = await handler.HandleAsync(new QueueMessageContext(message.MessageId, message.DequeueCount, message.InsertionTime, message.Text), stoppingToken);
@@ -141,6 +144,12 @@ sealed class QueueListener(
             logger.LogError(e, "{Function} failed on message {MessageId} (attempt {DequeueCount})", handler.FunctionName, message.MessageId, message.DequeueCount);
             outcome = QueueMessageOutcome.Retry;
         }
+        finally
+        {
+            await renewal.DisposeAsync();
+        }
+
+        message = message with { PopReceipt = renewal.PopReceipt };
 
         try
         {

@@ -6,6 +6,7 @@ using ServerlessCreds.Adapters.Queues;
 using ServerlessCreds.Adapters.Storage;
 using ServerlessCreds.Host.Functions;
 using ServerlessCreds.Testing.Azurite;
+using ServerlessCreds.Testing.Faults;
 
 namespace ServerlessCreds.Host.Tests.Functions;
 
@@ -149,6 +150,52 @@ public sealed class QueueListenerTests
     }
 
     [Fact]
+    public async Task A_message_whose_handler_outlives_the_visibility_timeout_stays_hidden_and_is_handled_once()
+    {
+        // Each call outlasts the 2 s visibility timeout twice over: unrenewed, the message reappears and is received again.
+        var handler = new TestQueueHandler(queueName, async (_, _, cancellationToken) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
+            return QueueMessageOutcome.Completed;
+        });
+        await using var app = await StartStandaloneAsync(handler);
+        var queue = await QueueAsync(app);
+
+        await queue.SendAsync("slow to handle");
+
+        // Deleted with the pop receipt of the last renewal: the one it was received with no longer matches.
+        await Eventually.TrueAsync(async () => await CountAsync(app, queueName) == 0, Patience, "the message is deleted");
+        var message = Assert.Single(handler.Received);
+        Assert.Equal(1, message.DequeueCount);
+    }
+
+    [Fact]
+    public async Task A_renewal_that_fails_is_tried_again_before_the_message_reappears()
+    {
+        await using var azurite = await AzuriteInstance.StartNewAsync();
+        await using var proxy = await FaultProxy.StartAsync(azurite.QueueServiceUri);
+        static bool IsRenewal(string method, string pathAndQuery) => method == "PUT" && pathAndQuery.Contains("popreceipt=", StringComparison.Ordinal);
+        // Every try the storage pipeline makes for the first renewal (one plus three retries), so the failure reaches the listener.
+        var outage = proxy.FailWhen(request => IsRenewal(request.Method, request.PathAndQuery), 503, times: 4);
+        var handler = new TestQueueHandler(queueName, async (_, _, _) =>
+        {
+            await Eventually.TrueAsync(
+                () => proxy.Log.Any(exchange => IsRenewal(exchange.Method, exchange.PathAndQuery) && exchange.Status == 204), TimeSpan.FromSeconds(30), "a renewal succeeded");
+            return QueueMessageOutcome.Completed;
+        });
+        // Long enough for the pipeline's retries (about 3.5 s) to end well before the message would reappear.
+        await using var app = await StartStandaloneAsync(handler, azurite: azurite, visibilityTimeout: TimeSpan.FromSeconds(16), queueProxy: proxy);
+        var queue = await QueueAsync(app);
+
+        await queue.SendAsync("kept hidden through an outage");
+
+        await Eventually.TrueAsync(async () => await CountAsync(app, queueName) == 0, TimeSpan.FromSeconds(40), "the message is deleted");
+        Assert.Single(handler.Received);
+        Assert.Equal(4, outage.Hits);
+        Assert.Contains(app.Logs.Lines, line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains("Could not renew the visibility", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Invalid_queue_options_fail_the_start_naming_each_setting()
     {
         // The host runs this start-up validator before anything else starts; calling it directly keeps the test free of
@@ -168,18 +215,25 @@ public sealed class QueueListenerTests
         Assert.Contains("Queues:VisibilityTimeout must be between 1 second and 7 days.", error.Failures);
     }
 
-    static async Task<ServerlessCredsApplication> StartStandaloneAsync(TestQueueHandler handler, int batchSize = 16, AzuriteInstance? azurite = null)
+    static async Task<ServerlessCredsApplication> StartStandaloneAsync(
+        TestQueueHandler handler, int batchSize = 16, AzuriteInstance? azurite = null, TimeSpan? visibilityTimeout = null, FaultProxy? queueProxy = null)
     {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Queues:BatchSize"] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Queues:VisibilityTimeout"] = (visibilityTimeout ?? TimeSpan.FromSeconds(2)).ToString(),
+            ["Queues:RetryDelay"] = "00:00:00",
+            ["Queues:MaxPollingInterval"] = "00:00:00.200",
+        };
+        if (queueProxy is not null)
+        {
+            settings["AzureWebJobsStorage"] = azurite!.ConnectionStringThrough(queues: queueProxy);
+        }
+
         var app = new ServerlessCredsApplication
         {
             SharedAzurite = azurite,
-            Settings = new Dictionary<string, string?>
-            {
-                ["Queues:BatchSize"] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Queues:VisibilityTimeout"] = "00:00:02",
-                ["Queues:RetryDelay"] = "00:00:00",
-                ["Queues:MaxPollingInterval"] = "00:00:00.200",
-            },
+            Settings = settings,
             ConfigureServices = services => services.AddSingleton<IQueueMessageHandler>(handler),
         };
         await app.InitializeAsync();
