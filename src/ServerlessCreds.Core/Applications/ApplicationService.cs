@@ -181,8 +181,9 @@ public sealed class ApplicationService(
 
     /// <summary>
     /// Deletes the application and its secrets, their vault versions disabled first; false when it does not exist in that
-    /// business unit, also when someone else deletes it meanwhile. The delete takes no precondition, so a change that lands
-    /// between its read and its conditional write makes it read the application again and retry; when every try loses, it
+    /// business unit. The delete takes no precondition, so a change that lands between its read and its conditional write
+    /// makes it read the application again and retry; when that finds it gone, it is deleted as asked (another delete won, or
+    /// this one's write was applied and its answer lost: the two cannot be told apart). When every try loses, it
     /// throws a conflict. Whenever it fails, the secrets it disabled and whose rows remain are marked revoked (best effort: if
     /// storage fails too, they read active until a retried delete finishes).
     /// </summary>
@@ -227,7 +228,8 @@ public sealed class ApplicationService(
                 current = await store.FindAsync(businessUnit, id, cancellationToken);
                 if (current is null)
                 {
-                    return false;
+                    await attempt.TryCompleteAsync(AuditActions.ApplicationDeleted, AuditOutcomes.Succeeded);
+                    return true;
                 }
 
                 if (tries == MaxDeleteTries)

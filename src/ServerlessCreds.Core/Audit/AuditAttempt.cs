@@ -43,8 +43,11 @@ public sealed class AuditAttempt
         return result;
     }
 
-    // The change has happened (or failed) already; the "started" entry stays as its record rather than failing the request.
-    async Task TryCompleteAsync(string action, string outcome)
+    /// <summary>
+    /// Records the outcome of a change that has happened (or failed) already: when storage fails, the entry written before
+    /// stays as its record rather than failing the request.
+    /// </summary>
+    public async Task TryCompleteAsync(string action, string outcome)
     {
         try
         {

@@ -266,21 +266,45 @@ public sealed class CredentialFaultTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_delete_whose_write_applied_but_whose_response_was_lost_leaves_the_application_gone_and_its_secret_disabled()
+    public async Task A_delete_whose_write_applied_but_whose_response_was_lost_answers_204_with_the_application_gone_and_its_secret_disabled()
     {
         using var client = Admin();
         var created = await CreateAsync(client);
         var application = $"{Applications}/{created.GetProperty("id").GetString()}";
         // Storage applies the write; the client sees 503 and its retry finds the application gone.
-        Proxy.FailAfterForwardingWhen(IsDeleteWrite, 503, times: 1);
+        var lost = Proxy.FailAfterForwardingWhen(IsDeleteWrite, 503, times: 1);
 
-        var response = await client.DeleteAsync(application);
+        await (await client.DeleteAsync(application)).ExpectAsync(HttpStatusCode.NoContent);
 
-        // The retry cannot tell its own applied write from another caller's delete, so it answers as for a missing application.
-        await response.ExpectProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(1, lost.Hits);
         await (await client.GetAsync(application)).ExpectProblemAsync(HttpStatusCode.NotFound);
         await (await client.GetAsync($"{application}/secrets")).ExpectProblemAsync(HttpStatusCode.NotFound);
         Assert.False(Assert.Single(VaultSecrets()).Enabled);
-        Assert.DoesNotContain(await AuditAsync(client, bu), e => e.Action == "secret.revoked");
+        var audit = await AuditAsync(client, bu);
+        Assert.Equal(("application.deleted", "succeeded"), Assert.Single(audit, e => e.Action == "application.deleted"));
+        Assert.DoesNotContain(audit, e => e.Action == "secret.revoked");
+    }
+
+    [Fact]
+    public async Task Two_deletes_at_once_both_answer_204_and_a_third_answers_404()
+    {
+        using var client = Admin();
+        var created = await CreateAsync(client);
+        var application = $"{Applications}/{created.GetProperty("id").GetString()}";
+        // The first delete's write waits until the second delete has finished; it then finds the application gone.
+        var release = new TaskCompletionSource();
+        var held = Proxy.HoldWhen(IsDeleteWrite, release.Task, times: 1);
+
+        var first = client.DeleteAsync(application);
+        await Eventually.TrueAsync(() => held.Hits == 1, HeldWithin, "the first delete's write is held");
+        await (await client.DeleteAsync(application)).ExpectAsync(HttpStatusCode.NoContent);
+        release.SetResult();
+        await (await first).ExpectAsync(HttpStatusCode.NoContent);
+
+        await (await client.DeleteAsync(application)).ExpectProblemAsync(HttpStatusCode.NotFound);
+        Assert.False(Assert.Single(VaultSecrets()).Enabled);
+        var audit = await AuditAsync(client, bu);
+        Assert.Equal(2, audit.Count(e => e == ("application.deleted", "succeeded")));
+        Assert.DoesNotContain(audit, e => e.Action == "secret.revoked");
     }
 }
