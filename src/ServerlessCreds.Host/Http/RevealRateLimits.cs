@@ -62,14 +62,16 @@ static class RevealRateLimits
     static string TokenHash(HttpContext context) => "token:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(LinkToken(context)!)));
 
     /// <summary>
-    /// The connection's address; under the Functions host, whose front end forwards every request from loopback, the
-    /// first X-Forwarded-For hop instead. Elsewhere the header is the caller's own claim and is ignored.
+    /// The connection's address; under the Functions host, which forwards every request from loopback, the last
+    /// X-Forwarded-For hop instead: the address the platform's front end saw and appended. Hops before it are whatever the
+    /// caller sent, so keying on them would let a caller pick a fresh limit per request. Standalone the header is the
+    /// caller's own claim and is ignored.
     /// </summary>
     static string ClientAddress(HttpContext context, bool trustForwardedFor)
     {
         var address = context.Connection.RemoteIpAddress;
         if (trustForwardedFor && address is not null && IPAddress.IsLoopback(address)
-            && IPEndPoint.TryParse(context.Request.Headers[ForwardedForHeader].ToString().Split(',')[0].Trim(), out var forwarded))
+            && IPEndPoint.TryParse(context.Request.Headers[ForwardedForHeader].ToString().Split(',')[^1].Trim(), out var forwarded))
         {
             address = forwarded.Address;
         }
