@@ -58,9 +58,10 @@ public static class ApplicationEndpoints
         Disables the application's secrets in the vault, then removes the application and its secrets' metadata in one
         write conditional on the version it read. The delete takes no `If-Match`: when a change lands in between (a
         rotation, a `PATCH`, a scope change), it reads the application again and retries, up to 3 times; 204 when the
-        application is gone by then (another delete won, or this one's write was applied and its answer lost). 409 when it changed during every try: the application stays, and the secrets the
-        delete had already disabled no longer work and read `revoked` (audited as `secret.revoked`); if storage fails at that
-        point too, they read `active` until a retried `DELETE` finishes.
+        application is gone by then (another delete won, or this one's write was applied and its answer lost). 409 when
+        it changed during every try: the application stays, and the secrets the delete had already disabled no longer work
+        and read `revoked` (audited as `secret.revoked`); if storage fails at that point too, they read `active` until a
+        retried `DELETE` finishes.
         """;
 
     public static IEndpointRouteBuilder MapApplications(this IEndpointRouteBuilder routes)
