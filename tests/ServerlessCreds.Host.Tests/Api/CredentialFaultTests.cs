@@ -164,6 +164,18 @@ public sealed class CredentialFaultTests : IAsyncLifetime
         return listed.GetProperty("items").EnumerateArray().ToDictionary(s => s.GetProperty("secretId").GetString()!, s => s.GetProperty("state").GetString()!);
     }
 
+    /// <summary>Deletes <paramref name="application"/>, its table write held until <paramref name="meanwhile"/> has finished.</summary>
+    async Task<HttpResponseMessage> DeleteHeldWhileAsync(HttpClient client, string application, Func<Task> meanwhile)
+    {
+        var release = new TaskCompletionSource();
+        var held = Proxy.HoldWhen(IsDeleteWrite, release.Task, times: 1);
+        var delete = client.DeleteAsync(application);
+        await Eventually.TrueAsync(() => held.Hits == 1, HeldWithin, "the delete's write is held");
+        await meanwhile();
+        release.SetResult();
+        return await delete;
+    }
+
     static async Task<List<(string Action, string Outcome)>> AuditAsync(HttpClient client, string businessUnit) =>
         [.. (await ReadAsync(client, businessUnit)).Select(e => (e.GetProperty("action").GetString()!, e.GetProperty("outcome").GetString()!))];
 
@@ -174,14 +186,10 @@ public sealed class CredentialFaultTests : IAsyncLifetime
         var created = await CreateAsync(client);
         var application = $"{Applications}/{created.GetProperty("id").GetString()}";
         // The delete's write, its secret's vault version already disabled, is held until a rotation has committed.
-        var release = new TaskCompletionSource();
-        var held = Proxy.HoldWhen(IsDeleteWrite, release.Task, times: 1);
-
-        var delete = client.DeleteAsync(application);
-        await Eventually.TrueAsync(() => held.Hits == 1, HeldWithin, "the delete's write is held");
-        var rotated = await (await client.PostJsonAsync($"{application}/secrets", "{}")).ExpectAsync(HttpStatusCode.Created);
-        release.SetResult();
-        await (await delete).ExpectAsync(HttpStatusCode.NoContent);
+        JsonElement rotated = default;
+        var delete = await DeleteHeldWhileAsync(client, application, async () =>
+            rotated = await (await client.PostJsonAsync($"{application}/secrets", "{}")).ExpectAsync(HttpStatusCode.Created));
+        await delete.ExpectAsync(HttpStatusCode.NoContent);
 
         await (await client.GetAsync(application)).ExpectProblemAsync(HttpStatusCode.NotFound);
         var vault = VaultSecrets();
@@ -292,14 +300,9 @@ public sealed class CredentialFaultTests : IAsyncLifetime
         var created = await CreateAsync(client);
         var application = $"{Applications}/{created.GetProperty("id").GetString()}";
         // The first delete's write waits until the second delete has finished; it then finds the application gone.
-        var release = new TaskCompletionSource();
-        var held = Proxy.HoldWhen(IsDeleteWrite, release.Task, times: 1);
-
-        var first = client.DeleteAsync(application);
-        await Eventually.TrueAsync(() => held.Hits == 1, HeldWithin, "the first delete's write is held");
-        await (await client.DeleteAsync(application)).ExpectAsync(HttpStatusCode.NoContent);
-        release.SetResult();
-        await (await first).ExpectAsync(HttpStatusCode.NoContent);
+        var first = await DeleteHeldWhileAsync(client, application, async () =>
+            await (await client.DeleteAsync(application)).ExpectAsync(HttpStatusCode.NoContent));
+        await first.ExpectAsync(HttpStatusCode.NoContent);
 
         await (await client.DeleteAsync(application)).ExpectProblemAsync(HttpStatusCode.NotFound);
         Assert.False(Assert.Single(VaultSecrets()).Enabled);
