@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Azure.Identity;
 using ServerlessCreds.Adapters.KeyVault;
 using ServerlessCreds.Common;
 using ServerlessCreds.Credentials;
@@ -19,13 +18,13 @@ public sealed class ProcessEnvironment
 public sealed class ManagedIdentityEndpointTests
 {
     [Fact]
-    public async Task DefaultAzureCredential_reaches_the_vault_with_the_app_service_managed_identity()
+    public async Task The_adapters_credential_reaches_the_vault_with_the_app_service_managed_identity()
     {
         await using var server = await KeyVaultTestServer.StartNewAsync();
         await using var identity = await server.StartManagedIdentityEndpointAsync();
         using var environment = new EnvironmentVariables(identity.EnvironmentVariables);
         // As AddKeyVaultSecretVault builds it; the client options are the test server's, as this process cannot use its vault.azure.net name.
-        var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = identity.ClientId });
+        var credential = AzureAdapters.Credential(identity.ClientId);
         var vault = new KeyVaultSecretVault(server.VaultUri, credential, server.Configure(KeyVaultSecretVault.CreateClientOptions()));
 
         var stored = await vault.StoreAsync(new SecretLocator("retail", Ids.New(), Ids.New()), "value", DateTimeOffset.UtcNow.AddDays(1), CancellationToken.None);
