@@ -169,13 +169,12 @@ internal sealed class BearerTokenHandler(
         }
 
         var keySet = await openIdSigningKeys.GetAsync(jwt.KeyId, Context.RequestAborted);
-        if (!keySet.Keys.TryGetValue(jwt.KeyId, out var parameters))
+        if (!keySet.Keys.TryGetValue(jwt.KeyId, out var key))
         {
             return "The token signing key is unknown.";
         }
 
-        using var rsa = RSA.Create(parameters);
-        if (!rsa.VerifyData(jwt.SigningInput, jwt.Signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
+        if (!key.VerifyData(jwt.SigningInput, jwt.Signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
         {
             return "The token signature is invalid.";
         }

@@ -27,6 +27,7 @@ public static class CallerAuthentication
         });
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OpenIdSigningKeys>();
+        services.AddHostedService(sp => sp.GetRequiredService<OpenIdSigningKeys>());
         services.AddSingleton(AppServicePrincipal.FromConfiguration(configuration));
 
         // The core services only: AddAuthentication() would also bring Data Protection, which bearer tokens never use but

@@ -5,18 +5,26 @@ using ServerlessCreds.Common;
 
 namespace ServerlessCreds.Host.Authentication;
 
-/// <summary>The issuer and RS256 keys an OpenID Connect authority publishes.</summary>
-internal sealed record OpenIdKeySet(string Issuer, IReadOnlyDictionary<string, RSAParameters> Keys, DateTimeOffset FetchedAt);
+/// <summary>
+/// The issuer and RS256 keys an OpenID Connect authority publishes, imported once: importing a 2048-bit key costs about
+/// six times its signature check, so a per-request import would dominate token validation.
+/// </summary>
+/// <remarks>
+/// The keys are shared by concurrent requests (verifying with one key is thread-safe) and never disposed: a request may
+/// still be verifying with a replaced set, and their finalizers free the native keys.
+/// </remarks>
+internal sealed record OpenIdKeySet(string Issuer, IReadOnlyDictionary<string, RSA> Keys, DateTimeOffset FetchedAt);
 
 /// <summary>
 /// Reads <c>{Authority}/.well-known/openid-configuration</c> and its <c>jwks_uri</c>, caches the keys, and refetches
-/// when a token names an unknown <c>kid</c> (at most every five minutes) or the cache is a day old.
+/// when a token names an unknown <c>kid</c> (at most every five minutes) or the cache is a day old. The first fetch
+/// runs while the host starts, so the first request after a cold start does not wait for the identity provider.
 /// </summary>
 internal sealed partial class OpenIdSigningKeys(
     IHttpClientFactory httpClientFactory,
     IOptionsMonitor<BearerTokenOptions> options,
     TimeProvider timeProvider,
-    ILogger<OpenIdSigningKeys> logger) : IDisposable
+    ILogger<OpenIdSigningKeys> logger) : BackgroundService
 {
     public const string HttpClientName = "ServerlessCreds.OpenIdConfiguration";
     const int MinimumRsaKeyBits = 2048;
@@ -30,9 +38,12 @@ internal sealed partial class OpenIdSigningKeys(
     DateTimeOffset lastAttempt;
     int attempts;
 
-    /// <summary>The current key set, refreshed first when it lacks <paramref name="keyId"/> and may be refreshed.</summary>
+    /// <summary>
+    /// The current key set, refreshed first when it lacks <paramref name="keyId"/> and may be refreshed; with no
+    /// <paramref name="keyId"/>, any key set that is not too old.
+    /// </summary>
     /// <exception cref="DependencyUnavailableException">No key set could ever be loaded.</exception>
-    public async Task<OpenIdKeySet> GetAsync(string keyId, CancellationToken cancellationToken)
+    public async Task<OpenIdKeySet> GetAsync(string? keyId, CancellationToken cancellationToken)
     {
         var keys = current;
         if (keys is not null && IsUsable(keys, keyId))
@@ -80,10 +91,36 @@ internal sealed partial class OpenIdSigningKeys(
         }
     }
 
-    public void Dispose() => refreshLock.Dispose();
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (string.IsNullOrEmpty(options.Get(CallerAuthentication.Scheme).Authority))
+        {
+            return;
+        }
 
-    bool IsUsable(OpenIdKeySet keys, string keyId) =>
-        keys.Keys.ContainsKey(keyId) && timeProvider.GetUtcNow() - keys.FetchedAt < MaximumAge;
+        try
+        {
+            await GetAsync(keyId: null, stoppingToken);
+        }
+        catch (DependencyUnavailableException)
+        {
+            // Logged by the fetch; the first request that needs the keys tries again.
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Nor may anything else stop the host from here: requests report it if it persists.
+            LogPrefetchFailed(logger, e);
+        }
+    }
+
+    public override void Dispose()
+    {
+        refreshLock.Dispose();
+        base.Dispose();
+    }
+
+    bool IsUsable(OpenIdKeySet keys, string? keyId) =>
+        (keyId is null || keys.Keys.ContainsKey(keyId)) && timeProvider.GetUtcNow() - keys.FetchedAt < MaximumAge;
 
     bool MayRefresh() => timeProvider.GetUtcNow() - lastAttempt >= MinimumRefreshInterval;
 
@@ -108,12 +145,12 @@ internal sealed partial class OpenIdSigningKeys(
             throw new InvalidDataException("The JWKS has no keys array.");
         }
 
-        var keys = new Dictionary<string, RSAParameters>(StringComparer.Ordinal);
+        var keys = new Dictionary<string, RSA>(StringComparer.Ordinal);
         foreach (var jwk in keyArray.EnumerateArray())
         {
-            if (ToRs256Key(jwk) is var (kid, parameters))
+            if (ToRs256Key(jwk) is var (kid, key))
             {
-                keys[kid] = parameters;
+                keys[kid] = key;
             }
         }
 
@@ -122,7 +159,7 @@ internal sealed partial class OpenIdSigningKeys(
     }
 
     /// <summary>Null for keys that cannot verify RS256 signatures (other types, encryption keys, short moduli).</summary>
-    static (string Kid, RSAParameters Parameters)? ToRs256Key(JsonElement jwk)
+    static (string Kid, RSA Key)? ToRs256Key(JsonElement jwk)
     {
         if (jwk.ValueKind != JsonValueKind.Object
             || OptionalString(jwk, "kty") != "RSA"
@@ -141,18 +178,14 @@ internal sealed partial class OpenIdSigningKeys(
             return null;
         }
 
-        var parameters = new RSAParameters { Modulus = modulus, Exponent = exponent };
         try
         {
-            // Fail here, once per fetch, rather than on every request that names this kid.
-            using var rsa = RSA.Create(parameters);
+            return (kid, RSA.Create(new RSAParameters { Modulus = modulus, Exponent = exponent }));
         }
         catch (CryptographicException)
         {
             return null;
         }
-
-        return (kid, parameters);
     }
 
     static string RequiredString(JsonElement element, string name) =>
@@ -170,4 +203,7 @@ internal sealed partial class OpenIdSigningKeys(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not load the OpenID Connect signing keys.")]
     static partial void LogFetchFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Prefetching the OpenID Connect signing keys failed.")]
+    static partial void LogPrefetchFailed(ILogger logger, Exception exception);
 }

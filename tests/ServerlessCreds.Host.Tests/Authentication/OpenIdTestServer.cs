@@ -19,7 +19,9 @@ sealed class OpenIdTestServer : IAsyncDisposable
 
     readonly WebApplication app;
     readonly ConcurrentDictionary<string, RSA> keys = new();
+    int discoveryRequests;
     int jwksRequests;
+    volatile bool unavailable;
 
     OpenIdTestServer(WebApplication app) => this.app = app;
 
@@ -29,7 +31,16 @@ sealed class OpenIdTestServer : IAsyncDisposable
     /// <summary>The issuer the discovery document names, as Entra's v2 endpoint does.</summary>
     public string Issuer => Authority;
 
+    public int DiscoveryRequests => Volatile.Read(ref discoveryRequests);
+
     public int JwksRequests => Volatile.Read(ref jwksRequests);
+
+    /// <summary>While set, discovery answers 503, as during an outage.</summary>
+    public bool Unavailable
+    {
+        get => unavailable;
+        set => unavailable = value;
+    }
 
     public static async Task<OpenIdTestServer> StartAsync()
     {
@@ -56,12 +67,22 @@ sealed class OpenIdTestServer : IAsyncDisposable
 
     public void RemoveKey(string kid) => keys.TryRemove(kid, out _);
 
-    Task WriteDiscoveryAsync(HttpContext context) => WriteJsonAsync(context, writer =>
+    Task WriteDiscoveryAsync(HttpContext context)
     {
-        writer.WriteString("issuer", Issuer);
-        writer.WriteString("jwks_uri", Authority.Replace("/v2.0", "/discovery/v2.0/keys", StringComparison.Ordinal));
-        writer.WriteString("token_endpoint", Authority.Replace("/v2.0", "/oauth2/v2.0/token", StringComparison.Ordinal));
-    });
+        Interlocked.Increment(ref discoveryRequests);
+        if (unavailable)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return Task.CompletedTask;
+        }
+
+        return WriteJsonAsync(context, writer =>
+        {
+            writer.WriteString("issuer", Issuer);
+            writer.WriteString("jwks_uri", Authority.Replace("/v2.0", "/discovery/v2.0/keys", StringComparison.Ordinal));
+            writer.WriteString("token_endpoint", Authority.Replace("/v2.0", "/oauth2/v2.0/token", StringComparison.Ordinal));
+        });
+    }
 
     Task WriteJwksAsync(HttpContext context)
     {

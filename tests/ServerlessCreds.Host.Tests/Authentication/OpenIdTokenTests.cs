@@ -29,6 +29,62 @@ public sealed class OpenIdTokenTests
     }
 
     [Fact]
+    public async Task The_keys_are_fetched_while_the_host_starts_so_the_first_request_does_not_wait_for_the_identity_provider()
+    {
+        var idp = await OpenIdTestServer.StartAsync();
+        var (kid, key) = idp.AddKey();
+        var token = TestJwt.Rs256(key, kid, EntraPayload(idp));
+        await using var app = await AuthTestApp.StartAsync(Settings(idp));
+        await Eventually.TrueAsync(() => idp.JwksRequests == 1, TimeSpan.FromSeconds(10), "the keys are fetched at start");
+
+        // Gone before any request: only keys fetched at start can let the token through.
+        await idp.DisposeAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await app.GetCallerAsync(token)).StatusCode);
+    }
+
+    [Fact]
+    public async Task After_a_failed_fetch_at_start_the_first_request_fetches_the_keys()
+    {
+        await using var idp = await OpenIdTestServer.StartAsync();
+        var (kid, key) = idp.AddKey();
+        idp.Unavailable = true;
+        await using var app = await AuthTestApp.StartAsync(Settings(idp));
+        await Eventually.TrueAsync(() => app.Logs.Messages.Any(m => m.StartsWith("Could not load the OpenID Connect signing keys.", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10), "the fetch at start has failed");
+        Assert.Equal(0, idp.JwksRequests);
+
+        idp.Unavailable = false;
+
+        Assert.Equal(HttpStatusCode.OK, (await app.GetCallerAsync(TestJwt.Rs256(key, kid, EntraPayload(idp)))).StatusCode);
+        Assert.Equal(2, idp.DiscoveryRequests);
+        Assert.Equal(1, idp.JwksRequests);
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_share_the_imported_key_and_each_gets_its_own_verdict()
+    {
+        await using var idp = await OpenIdTestServer.StartAsync();
+        var (kid, key) = idp.AddKey();
+        await using var app = await AuthTestApp.StartAsync(Settings(idp));
+        var tokens = Enumerable.Range(0, 64).Select(i =>
+        {
+            var payload = EntraPayload(idp);
+            payload["oid"] = $"caller-{i}";
+            var token = TestJwt.Rs256(key, kid, payload);
+
+            // Every other token carries another caller's signature: made with the key, but not for this payload.
+            var other = TestJwt.Rs256(key, kid, EntraPayload(idp));
+            return i % 2 == 0 ? token : token[..token.LastIndexOf('.')] + other[other.LastIndexOf('.')..];
+        }).ToList();
+
+        var statuses = await Task.WhenAll(tokens.Select(async t => (await app.GetCallerAsync(t)).StatusCode));
+
+        Assert.Equal(tokens.Select((_, i) => i % 2 == 0 ? HttpStatusCode.OK : HttpStatusCode.Unauthorized), statuses);
+        Assert.Equal(1, idp.JwksRequests);
+    }
+
+    [Fact]
     public async Task Keys_are_cached_and_a_new_kid_is_fetched_at_most_every_five_minutes()
     {
         await using var idp = await OpenIdTestServer.StartAsync();
