@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Azure.Security.KeyVault.Secrets;
 using ServerlessCreds.Adapters.KeyVault;
 using ServerlessCreds.Adapters.Storage;
@@ -8,7 +9,10 @@ using ServerlessCreds.Testing.KeyVault;
 
 namespace ServerlessCreds.Bench;
 
-/// <summary>The local stand-ins every phase runs against: one Azurite, the Key Vault and ACS test servers, one token key.</summary>
+/// <summary>
+/// The local stand-ins every phase runs against: one Azurite, the Key Vault and ACS test servers, and an OpenID authority
+/// whose RS256 tokens the handler validates against its published keys, as with Entra ID in production.
+/// </summary>
 sealed class Dependencies : IAsyncDisposable
 {
     public required AzuriteInstance Azurite { get; init; }
@@ -16,14 +20,18 @@ sealed class Dependencies : IAsyncDisposable
     /// <summary>How spawned handlers reach <see cref="Vault"/>: a managed identity, the vault's domain, its certificate.</summary>
     public required VaultProcessAccess VaultAccess { get; init; }
     public required CommunicationEmailTestServer Email { get; init; }
-    public string SigningKey { get; } = TestTokens.NewSigningKey();
+    public required OpenIdTestServer IdentityProvider { get; init; }
+    public required (string Kid, RSA Key) SigningKey { get; init; }
     public StorageAccount Account => StorageAccount.Parse(Azurite.ConnectionString);
 
     public static async Task<Dependencies> StartAsync()
     {
         var vault = await KeyVaultTestServer.StartNewAsync();
+        var identityProvider = await OpenIdTestServer.StartAsync();
         return new()
         {
+            IdentityProvider = identityProvider,
+            SigningKey = identityProvider.AddKey(),
             Azurite = await AzuriteInstance.StartNewAsync(),
             Vault = vault,
             VaultAccess = await vault.StartProcessAccessAsync(),
@@ -50,7 +58,7 @@ sealed class Dependencies : IAsyncDisposable
     /// <summary>App settings for the handler in this process, which reaches the vault with the test server's own credential.</summary>
     public Dictionary<string, string?> Settings()
     {
-        var settings = TestTokens.Settings(SigningKey);
+        var settings = IdentityProvider.Settings();
         settings["AzureWebJobsStorage"] = Azurite.ConnectionString;
         settings["KeyVault:VaultUri"] = Vault.VaultUri.ToString();
         settings["Email:ConnectionString"] = Email.ConnectionString;
@@ -63,7 +71,7 @@ sealed class Dependencies : IAsyncDisposable
     }
 
     public string Token(string businessUnit, params string[] roles) =>
-        TestTokens.Create(SigningKey, subject: "bench", roles: roles, businessUnit: businessUnit, name: "Bench", expires: DateTimeOffset.UtcNow.AddDays(1));
+        IdentityProvider.CreateToken(SigningKey, objectId: "bench", name: "Bench", roles, businessUnit, expires: DateTimeOffset.UtcNow.AddDays(1));
 
     /// <summary>A SecretClient configured like the host's, trusting the test server.</summary>
     public SecretClient SecretClient() => new(Vault.VaultUri, Vault.CreateCredential(), Vault.Configure(KeyVaultSecretVault.CreateClientOptions()));
@@ -72,6 +80,7 @@ sealed class Dependencies : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await IdentityProvider.DisposeAsync();
         await Email.DisposeAsync();
         await VaultAccess.DisposeAsync();
         await Vault.DisposeAsync();

@@ -10,18 +10,49 @@ sealed record LoadResult(int Clients, int Operations, double Seconds, double P50
 static class Load
 {
     /// <summary>Runs <paramref name="operation"/> <paramref name="total"/> times over <paramref name="clients"/> concurrent workers.</summary>
-    public static async Task<LoadResult> RunAsync(int clients, int total, Func<int, Task> operation)
+    public static async Task<LoadResult> RunAsync(int clients, int total, Func<int, Task> operation) =>
+        (await AlternatingAsync(1, clients, total, operation))[0];
+
+    /// <summary>
+    /// Runs each of <paramref name="variants"/> <paramref name="total"/> times over <paramref name="clients"/> concurrent
+    /// workers, in <paramref name="rounds"/> slices taken in turn (A B C, A B C, ...), so drift in the machine's load hits
+    /// every variant alike; each result pools its variant's slices. Operation indexes run 0..total-1 per variant.
+    /// </summary>
+    public static async Task<LoadResult[]> AlternatingAsync(int rounds, int clients, int total, params Func<int, Task>[] variants)
     {
-        var latencies = new double[total];
-        var next = -1;
+        var latencies = variants.Select(_ => new double[total]).ToArray();
+        var seconds = new double[variants.Length];
+        var failures = new int[variants.Length];
+        var perRound = (total + rounds - 1) / rounds;
+        for (var start = 0; start < total; start += perRound)
+        {
+            var end = Math.Min(start + perRound, total);
+            for (var v = 0; v < variants.Length; v++)
+            {
+                var wall = Stopwatch.StartNew();
+                failures[v] += await SliceAsync(clients, start, end, variants[v], latencies[v]);
+                seconds[v] += wall.Elapsed.TotalSeconds;
+            }
+        }
+
+        return [.. variants.Select((_, v) =>
+        {
+            Array.Sort(latencies[v]);
+            return new LoadResult(clients, total, seconds[v], Percentile(latencies[v], 0.50), Percentile(latencies[v], 0.99), latencies[v].Average(), failures[v]);
+        })];
+    }
+
+    /// <summary>Operations <paramref name="start"/> to <paramref name="end"/> (exclusive); returns how many failed.</summary>
+    static async Task<int> SliceAsync(int clients, int start, int end, Func<int, Task> operation, double[] latencies)
+    {
+        var next = start - 1;
         var failures = 0;
-        var wall = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
         {
             int index;
-            while ((index = Interlocked.Increment(ref next)) < total)
+            while ((index = Interlocked.Increment(ref next)) < end)
             {
-                var start = Stopwatch.GetTimestamp();
+                var started = Stopwatch.GetTimestamp();
                 try
                 {
                     await operation(index);
@@ -34,12 +65,10 @@ static class Load
                     }
                 }
 
-                latencies[index] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                latencies[index] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             }
         })));
-        wall.Stop();
-        Array.Sort(latencies);
-        return new LoadResult(clients, total, wall.Elapsed.TotalSeconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Average(), failures);
+        return failures;
     }
 
     public static double Percentile(IReadOnlyList<double> sorted, double p) =>

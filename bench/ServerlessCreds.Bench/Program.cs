@@ -102,6 +102,9 @@ namespace ServerlessCreds.Bench
         /// <summary>Requests of each operation whose round trips are recorded, one after another, between warm-up and load.</summary>
         public const int RecordedRequests = 10;
 
+        /// <summary>Slices per figure when figures that form a ratio are measured in turn (<see cref="Load.AlternatingAsync"/>).</summary>
+        public const int Rounds = 4;
+
         /// <summary>Secret emails the request-cost phase queues before the email pipeline runs.</summary>
         public int QueuedByRequests => Warmup + RecordedRequests + Requests1 + Requests32;
     }
@@ -200,7 +203,8 @@ namespace ServerlessCreds.Bench
             report.Line();
             report.Line($"Process spawn to the first 200 from an authenticated `GET {listPath}` (the goal), then to the first 200 from `GET /api/health`: " +
                 "table storage, queue storage and the Key Vault test server all reached, the vault as in Azure (a token from an App Service managed identity endpoint, " +
-                "the vault under a vault.azure.net name through a local HTTPS proxy, its certificate trusted through `SSL_CERT_FILE`). " +
+                "the vault under a vault.azure.net name through a local HTTPS proxy, its certificate trusted through `SSL_CERT_FILE`); " +
+                "the caller's token is RS256, as Entra ID issues them, checked against the keys the handler fetches from a local OpenID authority while it starts. " +
                 $"The empty app answers both without storage or auth. Median of {options.Runs} runs each, variants interleaved; tables already exist (as in production after the first start).");
             report.Line();
             report.Table(["App", "to health 200 (ms)", "to authenticated list (ms)", "min-max list (ms)", "peak RSS at that point (MiB)"], variants.Select(v => (IReadOnlyList<string>)
@@ -298,7 +302,8 @@ namespace ServerlessCreds.Bench
             report.Line("Endpoints over real HTTP (Kestrel, in the bench process so that its outgoing calls are recorded). " +
                 $"Round trips are counted from HttpClient's own activities (no hook in our clients), averaged over {BenchOptions.RecordedRequests} sequential requests. Both sides are measured after {options.Warmup} warm-up operations each (steady state; the cold-start phase covers the first request). " +
                 "The ceiling replays the same round trips (same verbs and tables; reads with the same keys, writes to scratch rows) directly with our TableClient/QueueClient and SecretClient, one after another, at the same concurrency. " +
-                $"The HTTP hop is the same client calling `{ApiHost.HttpHopPath}`, which the bench host answers ahead of all middleware (HttpClient to Kestrel and back, none of our code), measured right after each row's ceiling at the same concurrency; " +
+                $"The HTTP hop is the same client calling `{ApiHost.HttpHopPath}`, which the bench host answers ahead of all middleware (HttpClient to Kestrel and back, none of our code), at the same concurrency. " +
+                $"Endpoint, ceiling and hop are measured in turn, in {BenchOptions.Rounds} slices each (endpoint, ceiling, hop, endpoint, ...), so drift in the machine's load hits all three alike; " +
                 "'beyond the hop' is (p50 - hop p50) / raw p50, the share our pipeline and endpoint add. The goals use the plain p50 ratio.");
             report.Line();
             report.Table(["Operation", "clients", "req/s", "p50 ms", "p99 ms", "raw p50 ms", "raw p99 ms", "p50 ratio", "HTTP hop p50 ms", "p50 ratio beyond the hop", "round trips"], rows);
@@ -345,9 +350,8 @@ namespace ServerlessCreds.Bench
                 foreach (var clients in new[] { 1, 32 })
                 {
                     var count = clients == 1 ? options.Requests1 : options.Requests32;
-                    var endpoint = await Load.RunAsync(clients, count, operation);
-                    var ceiling = await Load.RunAsync(clients, count, _ => raw.ReplayAsync(sequence));
-                    var hop = await Load.RunAsync(clients, count, HttpHop);
+                    var results = await Load.AlternatingAsync(BenchOptions.Rounds, clients, count, operation, _ => raw.ReplayAsync(sequence), HttpHop);
+                    var (endpoint, ceiling, hop) = (results[0], results[1], results[2]);
                     var ratio = endpoint.P50Ms / ceiling.P50Ms;
                     var beyondHop = (endpoint.P50Ms - hop.P50Ms) / ceiling.P50Ms;
                     rows.Add([name, clients.ToString(CultureInfo.InvariantCulture), Report.F(endpoint.PerSecond), Report.F(endpoint.P50Ms, 2), Report.F(endpoint.P99Ms, 2),
@@ -452,14 +456,13 @@ namespace ServerlessCreds.Bench
                 Console.WriteLine($"  seeded {count} in {seeding.Elapsed.TotalSeconds:F1} s");
             }
 
-            var rows = new List<IReadOnlyList<string>>();
+            // Every count's operations and their recorded round trips first; then each operation is measured at all counts in turn.
+            var targets = new Dictionary<(string Name, int Count), (Func<int, Task> Operation, IReadOnlyList<OutgoingCall> Sequence)>();
             var json = new JsonObject();
-            var p50 = new Dictionary<(string, int, int), (double Endpoint, double Raw)>();
             foreach (var count in options.Scale)
             {
                 var (businessUnit, ids, seconds) = seeded[count];
                 var scaleToken = dependencies.Token(businessUnit, AllRoles);
-                var random = new Random(count);
                 var firstPage = await SendAsync(http, Request(HttpMethod.Get, $"/api/business-units/{businessUnit}/applications", bearer: scaleToken), HttpStatusCode.OK);
                 string? continuation;
                 using (var page = JsonDocument.Parse(firstPage))
@@ -486,36 +489,44 @@ namespace ServerlessCreds.Bench
                         await operation(i);
                     }
 
-                    IReadOnlyList<OutgoingCall> sequence;
-                    using (var recording = traffic.Record())
-                    {
-                        await operation(1);
-                        sequence = [.. recording.Calls.Where(raw.IsDependency)];
-                    }
-
-                    var opJson = new JsonObject { ["roundTrips"] = sequence.Count };
-                    foreach (var clients in new[] { 1, 32 })
-                    {
-                        var n = clients == 1 ? Math.Max(50, options.Requests1) : Math.Max(320, options.Requests32 / 2);
-                        var endpoint = await Load.RunAsync(clients, n, operation);
-                        var ceiling = await Load.RunAsync(clients, n, _ => raw.ReplayAsync(sequence));
-                        p50[(name, count, clients)] = (endpoint.P50Ms, ceiling.P50Ms);
-                        rows.Add([name, count.ToString("N0", CultureInfo.InvariantCulture), clients.ToString(CultureInfo.InvariantCulture), Report.F(endpoint.PerSecond),
-                            Report.F(endpoint.P50Ms, 2), Report.F(endpoint.P99Ms, 2), Report.F(ceiling.P50Ms, 2), sequence.Count.ToString(CultureInfo.InvariantCulture)]);
-                        opJson[$"clients{clients}"] = new JsonObject { ["endpoint"] = Report.ToJson(endpoint), ["raw"] = Report.ToJson(ceiling) };
-                    }
-
-                    countJson[name] = opJson;
+                    using var recording = traffic.Record();
+                    await operation(1);
+                    IReadOnlyList<OutgoingCall> sequence = [.. recording.Calls.Where(raw.IsDependency)];
+                    targets[(name, count)] = (operation, sequence);
+                    countJson[name] = new JsonObject { ["roundTrips"] = sequence.Count };
                 }
 
                 json[count.ToString(CultureInfo.InvariantCulture)] = countJson;
+            }
+
+            var rows = new List<IReadOnlyList<string>>();
+            var p50 = new Dictionary<(string, int, int), (double Endpoint, double Raw)>();
+            foreach (var name in targets.Keys.Select(k => k.Name).Distinct().ToList())
+            {
+                var counts = options.Scale.Where(c => targets.ContainsKey((name, c))).ToList();
+                foreach (var clients in new[] { 1, 32 })
+                {
+                    var n = clients == 1 ? Math.Max(50, options.Requests1) : Math.Max(320, options.Requests32 / 2);
+                    var variants = counts.SelectMany(c => new Func<int, Task>[] { targets[(name, c)].Operation, _ => raw.ReplayAsync(targets[(name, c)].Sequence) });
+                    var results = await Load.AlternatingAsync(BenchOptions.Rounds, clients, n, [.. variants]);
+                    foreach (var (count, index) in counts.Select((c, i) => (c, i)))
+                    {
+                        var (endpoint, ceiling) = (results[2 * index], results[2 * index + 1]);
+                        p50[(name, count, clients)] = (endpoint.P50Ms, ceiling.P50Ms);
+                        rows.Add([name, count.ToString("N0", CultureInfo.InvariantCulture), clients.ToString(CultureInfo.InvariantCulture), Report.F(endpoint.PerSecond),
+                            Report.F(endpoint.P50Ms, 2), Report.F(endpoint.P99Ms, 2), Report.F(ceiling.P50Ms, 2), targets[(name, count)].Sequence.Count.ToString(CultureInfo.InvariantCulture)]);
+                        json[count.ToString(CultureInfo.InvariantCulture)]![name]![$"clients{clients}"] = new JsonObject { ["endpoint"] = Report.ToJson(endpoint), ["raw"] = Report.ToJson(ceiling) };
+                    }
+                }
             }
 
             report.Line();
             report.Line("## Scale");
             report.Line();
             report.Line($"Applications seeded straight into the Applications table with 100-row batch inserts (8 in flight): " +
-                string.Join(", ", options.Scale.Select(c => $"{c:N0} in {seeded[c].Seconds:F1} s")) + ". Gets use random seeded ids; list pages use the default page size.");
+                string.Join(", ", options.Scale.Select(c => $"{c:N0} in {seeded[c].Seconds:F1} s")) + ". Gets use random seeded ids; list pages use the default page size. " +
+                $"All sizes are seeded first (one table, one business unit each); each operation is then measured at every size in turn, {BenchOptions.Rounds} slices of each size's endpoint and raw call, " +
+                "so the growth ratios compare figures taken side by side.");
             report.Line();
             report.Table(["Operation", "applications", "clients", "req/s", "p50 ms", "p99 ms", "raw p50 ms", "round trips"], rows);
             report.Line("A list page is one query: the business unit's partition, a RowKey range, `$top` = page size, and the continuation token for later pages. " +

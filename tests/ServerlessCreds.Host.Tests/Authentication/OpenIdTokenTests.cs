@@ -247,11 +247,7 @@ public sealed class OpenIdTokenTests
         Assert.DoesNotContain(app.Logs.Messages, m => m.Contains(token.Split('.')[2], StringComparison.Ordinal));
     }
 
-    static Dictionary<string, string?> Settings(OpenIdTestServer idp) => new()
-    {
-        ["Authentication:Schemes:Bearer:Authority"] = idp.Authority,
-        ["Authentication:Schemes:Bearer:ValidAudiences:0"] = TestJwt.Audience,
-    };
+    static Dictionary<string, string?> Settings(OpenIdTestServer idp) => idp.Settings(TestJwt.Audience);
 
     /// <summary>The claims of an Entra ID v2 access token for this API.</summary>
     static JsonObject EntraPayload(OpenIdTestServer idp, string? issuer = null)

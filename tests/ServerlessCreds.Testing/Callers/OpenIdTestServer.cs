@@ -1,19 +1,20 @@
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace ServerlessCreds.Host.Tests.Authentication;
+namespace ServerlessCreds.Testing.Callers;
 
 /// <summary>
 /// A tiny Entra-like identity provider on 127.0.0.1 (Kestrel, port 0): OpenID discovery plus a JWKS of RSA keys the test
 /// adds and removes.
 /// </summary>
-sealed class OpenIdTestServer : IAsyncDisposable
+public sealed class OpenIdTestServer : IAsyncDisposable
 {
     const string Tenant = "11111111-2222-3333-4444-555555555555";
 
@@ -66,6 +67,72 @@ sealed class OpenIdTestServer : IAsyncDisposable
     }
 
     public void RemoveKey(string kid) => keys.TryRemove(kid, out _);
+
+    /// <summary>The host configuration that trusts this authority's tokens for <paramref name="audience"/>.</summary>
+    public Dictionary<string, string?> Settings(string audience = TestTokens.DefaultAudience) => new()
+    {
+        ["Authentication:Schemes:Bearer:Authority"] = Authority,
+        ["Authentication:Schemes:Bearer:ValidAudiences:0"] = audience,
+    };
+
+    /// <summary>
+    /// An Entra ID v2 access token from this authority, signed with <paramref name="signingKey"/> (from
+    /// <see cref="AddKey"/>): <c>oid</c>, <c>name</c>, app <c>roles</c>, optional <c>bu</c>, valid from a minute ago until
+    /// <paramref name="expires"/>.
+    /// </summary>
+    public string CreateToken(
+        (string Kid, RSA Key) signingKey,
+        string objectId,
+        string name,
+        IEnumerable<string> roles,
+        string? businessUnit,
+        DateTimeOffset expires,
+        string audience = TestTokens.DefaultAudience)
+    {
+        var now = DateTimeOffset.UtcNow;
+        using var payload = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(payload))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("aud", audience);
+            writer.WriteString("iss", Issuer);
+            writer.WriteNumber("iat", now.ToUnixTimeSeconds());
+            writer.WriteNumber("nbf", now.AddMinutes(-1).ToUnixTimeSeconds());
+            writer.WriteNumber("exp", expires.ToUnixTimeSeconds());
+            writer.WriteString("name", name);
+            writer.WriteString("oid", objectId);
+            writer.WriteStartArray("roles");
+            foreach (var role in roles)
+            {
+                writer.WriteStringValue(role);
+            }
+
+            writer.WriteEndArray();
+            if (businessUnit is not null)
+            {
+                writer.WriteString("bu", businessUnit);
+            }
+
+            writer.WriteString("sub", objectId);
+            writer.WriteString("tid", Tenant);
+            writer.WriteString("ver", "2.0");
+            writer.WriteEndObject();
+        }
+
+        using var header = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(header))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("alg", "RS256");
+            writer.WriteString("kid", signingKey.Kid);
+            writer.WriteString("typ", "JWT");
+            writer.WriteEndObject();
+        }
+
+        var signingInput = Base64Url.EncodeToString(header.ToArray()) + "." + Base64Url.EncodeToString(payload.ToArray());
+        var signature = signingKey.Key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return signingInput + "." + Base64Url.EncodeToString(signature);
+    }
 
     Task WriteDiscoveryAsync(HttpContext context)
     {
