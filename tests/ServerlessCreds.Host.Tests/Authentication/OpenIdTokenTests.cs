@@ -160,7 +160,7 @@ public sealed class OpenIdTokenTests
         await using var idp = await OpenIdTestServer.StartAsync();
         var (_, key) = idp.AddKey();
         await using var app = await AuthTestApp.StartAsync(Settings(idp));
-        var token = TestJwt.Sign("""{"alg":"RS256","typ":"JWT"}""", EntraPayload(idp).ToJsonString(),
+        var token = CompactJwt.Sign("""{"alg":"RS256","typ":"JWT"}""", EntraPayload(idp).ToJsonString(),
             input => key.SignData(input, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
 
         await ProblemAssert.InvalidTokenAsync(await app.GetCallerAsync(token), "The token names no signing key (kid).");
@@ -194,7 +194,7 @@ public sealed class OpenIdTokenTests
 
         foreach (var secret in publicKeyForms)
         {
-            var token = TestJwt.Sign(new JsonObject { ["alg"] = "HS256", ["kid"] = kid }.ToJsonString(), EntraPayload(idp).ToJsonString(),
+            var token = CompactJwt.Sign(new JsonObject { ["alg"] = "HS256", ["kid"] = kid }.ToJsonString(), EntraPayload(idp).ToJsonString(),
                 input => HMACSHA256.HashData(secret, input));
             await ProblemAssert.InvalidTokenAsync(await app.GetCallerAsync(token), "The token algorithm is not accepted.");
         }

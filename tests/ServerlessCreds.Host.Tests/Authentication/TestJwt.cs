@@ -1,7 +1,6 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
+using ServerlessCreds.Testing.Callers;
 
 namespace ServerlessCreds.Host.Tests.Authentication;
 
@@ -29,17 +28,7 @@ static class TestJwt
         Hs256(Convert.FromBase64String(base64Key), payload);
 
     public static string Hs256(byte[] key, JsonObject payload) =>
-        Sign("""{"alg":"HS256","typ":"JWT"}""", payload.ToJsonString(), input => HMACSHA256.HashData(key, input));
+        CompactJwt.Sign("""{"alg":"HS256","typ":"JWT"}""", payload.ToJsonString(), input => HMACSHA256.HashData(key, input));
 
-    public static string Rs256(RSA key, string kid, JsonObject payload) =>
-        Sign(new JsonObject { ["alg"] = "RS256", ["kid"] = kid, ["typ"] = "JWT" }.ToJsonString(), payload.ToJsonString(),
-            input => key.SignData(input, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
-
-    public static string Sign(string headerJson, string payloadJson, Func<byte[], byte[]> sign)
-    {
-        var signingInput = Encode(headerJson) + "." + Encode(payloadJson);
-        return signingInput + "." + Base64Url.EncodeToString(sign(Encoding.ASCII.GetBytes(signingInput)));
-    }
-
-    public static string Encode(string json) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json));
+    public static string Rs256(RSA key, string kid, JsonObject payload) => CompactJwt.Rs256(key, kid, payload.ToJsonString());
 }

@@ -184,11 +184,11 @@ public sealed class HostileInputTests(HostileFixture fixture) : IClassFixture<Ho
         },
         ["alg none"] = new("POST", Apps, HttpStatusCode.Unauthorized, CreateBody())
         {
-            Authorization = _ => Bearer(TestJwt.Sign("""{"alg":"none","typ":"JWT"}""", OwnerPayload().ToJsonString(), _ => [])),
+            Authorization = _ => Bearer(CompactJwt.Sign("""{"alg":"none","typ":"JWT"}""", OwnerPayload().ToJsonString(), _ => [])),
         },
         ["alg none with the signature of a real token"] = new("POST", Apps, HttpStatusCode.Unauthorized, CreateBody())
         {
-            Authorization = f => Bearer(TestJwt.Sign("""{"alg":"none","typ":"JWT"}""", OwnerPayload().ToJsonString(), input => System.Security.Cryptography.HMACSHA256.HashData(Convert.FromBase64String(f.App.SigningKey), input))),
+            Authorization = f => Bearer(CompactJwt.Sign("""{"alg":"none","typ":"JWT"}""", OwnerPayload().ToJsonString(), input => System.Security.Cryptography.HMACSHA256.HashData(Convert.FromBase64String(f.App.SigningKey), input))),
         },
         ["a token for another audience"] = new("POST", Apps, HttpStatusCode.Unauthorized, CreateBody())
         {

@@ -1,8 +1,8 @@
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -90,48 +90,26 @@ public sealed class OpenIdTestServer : IAsyncDisposable
         string audience = TestTokens.DefaultAudience)
     {
         var now = DateTimeOffset.UtcNow;
-        using var payload = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(payload))
+        var payload = new JsonObject
         {
-            writer.WriteStartObject();
-            writer.WriteString("aud", audience);
-            writer.WriteString("iss", Issuer);
-            writer.WriteNumber("iat", now.ToUnixTimeSeconds());
-            writer.WriteNumber("nbf", now.AddMinutes(-1).ToUnixTimeSeconds());
-            writer.WriteNumber("exp", expires.ToUnixTimeSeconds());
-            writer.WriteString("name", name);
-            writer.WriteString("oid", objectId);
-            writer.WriteStartArray("roles");
-            foreach (var role in roles)
-            {
-                writer.WriteStringValue(role);
-            }
-
-            writer.WriteEndArray();
-            if (businessUnit is not null)
-            {
-                writer.WriteString("bu", businessUnit);
-            }
-
-            writer.WriteString("sub", objectId);
-            writer.WriteString("tid", Tenant);
-            writer.WriteString("ver", "2.0");
-            writer.WriteEndObject();
+            ["aud"] = audience,
+            ["iss"] = Issuer,
+            ["iat"] = now.ToUnixTimeSeconds(),
+            ["nbf"] = now.AddMinutes(-1).ToUnixTimeSeconds(),
+            ["exp"] = expires.ToUnixTimeSeconds(),
+            ["name"] = name,
+            ["oid"] = objectId,
+            ["roles"] = new JsonArray([.. roles.Select(role => JsonValue.Create(role))]),
+            ["sub"] = objectId,
+            ["tid"] = Tenant,
+            ["ver"] = "2.0",
+        };
+        if (businessUnit is not null)
+        {
+            payload["bu"] = businessUnit;
         }
 
-        using var header = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(header))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("alg", "RS256");
-            writer.WriteString("kid", signingKey.Kid);
-            writer.WriteString("typ", "JWT");
-            writer.WriteEndObject();
-        }
-
-        var signingInput = Base64Url.EncodeToString(header.ToArray()) + "." + Base64Url.EncodeToString(payload.ToArray());
-        var signature = signingKey.Key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return signingInput + "." + Base64Url.EncodeToString(signature);
+        return CompactJwt.Rs256(signingKey.Key, signingKey.Kid, payload.ToJsonString());
     }
 
     Task WriteDiscoveryAsync(HttpContext context)

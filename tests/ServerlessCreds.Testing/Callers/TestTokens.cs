@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -74,8 +73,7 @@ public static class TestTokens
             writer.WriteEndObject();
         }
 
-        var signingInput = Base64Url.EncodeToString("""{"alg":"HS256","typ":"JWT"}"""u8) + "." + Base64Url.EncodeToString(payload.ToArray());
-        var signature = HMACSHA256.HashData(Convert.FromBase64String(signingKey), Encoding.ASCII.GetBytes(signingInput));
-        return signingInput + "." + Base64Url.EncodeToString(signature);
+        return CompactJwt.Sign("""{"alg":"HS256","typ":"JWT"}""", Encoding.UTF8.GetString(payload.ToArray()),
+            input => HMACSHA256.HashData(Convert.FromBase64String(signingKey), input));
     }
 }
