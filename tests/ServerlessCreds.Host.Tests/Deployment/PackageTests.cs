@@ -57,10 +57,11 @@ public sealed class PackageTests(DeploymentPackage package)
         var runtimeOptions = JsonNode.Parse(Text(Entry(zip, $"{executable}.runtimeconfig.json")))!["runtimeOptions"]!;
         Assert.IsType<JsonArray>(runtimeOptions["includedFrameworks"]);
 
-        // The start-up settings the bench measured (bench/results/changes.md) reach the package.
+        // The runtime settings the bench measured (bench/results/changes.md) and runs its in-process handler with reach the package.
         var properties = runtimeOptions["configProperties"]!;
         Assert.False((bool)properties["System.Runtime.TieredPGO"]!);
         Assert.True((bool)properties["Microsoft.Extensions.DependencyInjection.DisableDynamicEngine"]!);
+        Assert.True((bool)properties["System.GC.Server"]!);
 
         using var assembly = new PEReader(new MemoryStream(Bytes(Entry(zip, $"{executable}.dll"))));
         Assert.True(assembly.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, $"{executable}.dll is not ReadyToRun");
