@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace ServerlessCreds.Bench;
 
-sealed record LoadResult(int Clients, int Operations, double Seconds, double P50Ms, double P99Ms, double MeanMs, int Failures)
+sealed record LoadResult(int Clients, int Operations, double Seconds, double P50Ms, double P99Ms, double MaxMs, double MeanMs, int Failures)
 {
     public double PerSecond => Operations / Seconds;
 }
@@ -38,7 +38,8 @@ static class Load
         return [.. variants.Select((_, v) =>
         {
             Array.Sort(latencies[v]);
-            return new LoadResult(clients, total, seconds[v], Percentile(latencies[v], 0.50), Percentile(latencies[v], 0.99), latencies[v].Average(), failures[v]);
+            return new LoadResult(clients, total, seconds[v], Percentile(latencies[v], 0.50), Percentile(latencies[v], 0.99), Percentile(latencies[v], 1.0),
+                latencies[v].DefaultIfEmpty(double.NaN).Average(), failures[v]);
         })];
     }
 

@@ -51,6 +51,7 @@ sealed class Report(string folder)
         ["perSecond"] = Math.Round(result.PerSecond, 1),
         ["p50Ms"] = Math.Round(result.P50Ms, 2),
         ["p99Ms"] = Math.Round(result.P99Ms, 2),
+        ["maxMs"] = Math.Round(result.MaxMs, 2),
         ["failures"] = result.Failures,
     };
 }
