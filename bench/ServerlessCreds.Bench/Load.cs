@@ -39,7 +39,7 @@ static class Load
         {
             Array.Sort(latencies[v]);
             return new LoadResult(clients, total, seconds[v], Percentile(latencies[v], 0.50), Percentile(latencies[v], 0.99), Percentile(latencies[v], 1.0),
-                latencies[v].DefaultIfEmpty(double.NaN).Average(), failures[v]);
+                latencies[v].Average(), failures[v]);
         })];
     }
 
