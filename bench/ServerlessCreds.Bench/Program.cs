@@ -40,6 +40,12 @@ namespace ServerlessCreds.Bench
             var bench = new Bench(dependencies, http, traffic, raw, report);
             await bench.WaitUntilReadyAsync();
 
+            if (options.Phases.Contains("profile"))
+            {
+                await bench.ProfileStartAsync(options);
+                return;
+            }
+
             var goals = new List<(string Goal, string Measured, bool Met)>();
             if (options.Phases.Contains("cold"))
             {
@@ -71,7 +77,8 @@ namespace ServerlessCreds.Bench
     }
 
     sealed record BenchOptions(
-        string Output, string Apps, int Runs, int Warmup, int Requests1, int Requests32, int Emails, IReadOnlyList<int> BatchSizes, IReadOnlyList<int> Scale, IReadOnlySet<string> Phases)
+        string Output, string Apps, int Runs, int Warmup, int Requests1, int Requests32, int Emails, IReadOnlyList<int> BatchSizes, IReadOnlyList<int> Scale, IReadOnlySet<string> Phases,
+        string? ProfileHook)
     {
         public static BenchOptions Parse(string[] args)
         {
@@ -92,7 +99,8 @@ namespace ServerlessCreds.Bench
                 int.Parse(Get("emails", "2000"), CultureInfo.InvariantCulture),
                 Ints("batch-sizes", "1,8,32"),
                 Ints("scale", "100,10000,100000"),
-                Get("phases", "cold,requests,scale").Split(',').ToHashSet());
+                Get("phases", "cold,requests,scale").Split(',').ToHashSet(),
+                Get("profile-hook", "") is { Length: > 0 } hook ? Path.GetFullPath(hook) : null);
             // The first pipeline batch drains the emails the request phase queued, so it cannot be smaller than them.
             return options.Emails >= options.QueuedByRequests
                 ? options
@@ -173,24 +181,14 @@ namespace ServerlessCreds.Bench
             var authenticated = variants.ToDictionary(v => v.Name, _ => new List<double>());
             var memory = variants.ToDictionary(v => v.Name, _ => new List<double>());
             var settings = dependencies.HandlerSettings();
-            var listPath = $"/api/business-units/{BusinessUnit}/applications";
 
             // Round robin, so drift in the machine's load hits every variant alike; one unmeasured round warms the file cache.
             for (var run = -1; run < options.Runs; run++)
             {
                 foreach (var (name, folder, executable) in variants)
                 {
-                    using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(20) };
                     await using var process = new HandlerProcess(folder, executable, settings);
-                    // The authenticated list first, from spawn: nothing else may be in flight while the goal's figure is taken.
-                    var toList = await process.WaitForOkAsync(client, () =>
-                    {
-                        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(process.Address, listPath));
-                        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                        return request;
-                    }, TimeSpan.FromSeconds(60));
-                    // Health is 200 only once storage and the vault answered, the vault reached with the handler's managed identity.
-                    var toHealth = await process.WaitForOkAsync(client, () => new HttpRequestMessage(HttpMethod.Get, new Uri(process.Address, "/api/health")), TimeSpan.FromSeconds(60));
+                    var (toList, toHealth) = await FirstRequestsAsync(process);
                     if (run >= 0)
                     {
                         health[name].Add(toHealth.TotalMilliseconds);
@@ -202,7 +200,7 @@ namespace ServerlessCreds.Bench
 
             report.Line("## Cold start");
             report.Line();
-            report.Line($"Process spawn to the first 200 from an authenticated `GET {listPath}` (the goal), then to the first 200 from `GET /api/health`: " +
+            report.Line($"Process spawn to the first 200 from an authenticated `GET {ListPath}` (the goal), then to the first 200 from `GET /api/health`: " +
                 "table storage, queue storage and the Key Vault test server all reached, the vault as in Azure (a token from an App Service managed identity endpoint, " +
                 "the vault under a vault.azure.net name through a local HTTPS proxy, its certificate trusted through `SSL_CERT_FILE`); " +
                 "the caller's token is RS256, as Entra ID issues them, checked against the keys the handler fetches from a local OpenID authority while it starts. " +
@@ -238,6 +236,66 @@ namespace ServerlessCreds.Bench
                 ("Cold start to first authenticated request <= 1.3x the empty app (ReadyToRun, as packaged)", Report.Ratio(r2r), r2r <= 1.3),
                 ("Same, framework-dependent JIT", Report.Ratio(jit), jit <= 1.3),
             ];
+        }
+
+        const string ListPath = $"/api/business-units/{BusinessUnit}/applications";
+
+        /// <summary>The requests a cold start is timed to: an authenticated list, then health; each time is from spawn.</summary>
+        async Task<(TimeSpan ToList, TimeSpan ToHealth)> FirstRequestsAsync(HandlerProcess process)
+        {
+            using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(20) };
+            // The authenticated list first, from spawn: nothing else may be in flight while the goal's figure is taken.
+            var toList = await process.WaitForOkAsync(client, () =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, new Uri(process.Address, ListPath));
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                return request;
+            }, TimeSpan.FromSeconds(60));
+            // Health is 200 only once storage and the vault answered, the vault reached with the handler's managed identity.
+            var toHealth = await process.WaitForOkAsync(client, () => new HttpRequestMessage(HttpMethod.Get, new Uri(process.Address, "/api/health")), TimeSpan.FromSeconds(60));
+            return (toList, toHealth);
+        }
+
+        // ---------------------------------------------------------------- startup profile (bench/profile.sh)
+
+        /// <summary>
+        /// Starts the JIT-compiled handler and empty app once each under the StartupProfile hook, makes the cold-start
+        /// requests, and leaves the profile the hook writes (every method run up to then) next to the app's project, where
+        /// composite ReadyToRun publishing reads it.
+        /// </summary>
+        public async Task ProfileStartAsync(BenchOptions options)
+        {
+            var hook = options.ProfileHook ?? throw new ArgumentException("--profile-hook names the StartupProfile.dll startup hook.");
+            foreach (var (app, executable, project) in new[] { ("handler-jit", "ServerlessCreds.Host", "src/ServerlessCreds.Host"), ("empty-jit", "EmptyApp", "bench/EmptyApp") })
+            {
+                var profile = Path.GetFullPath(Path.Combine(project, "StartupProfile.mibc"));
+                File.Delete(profile);
+                var settings = dependencies.HandlerSettings();
+                settings["DOTNET_STARTUP_HOOKS"] = hook;
+                settings["STARTUP_PROFILE_OUT"] = profile;
+                await using var process = new HandlerProcess(Path.Combine(options.Apps, app), executable, settings);
+                await FirstRequestsAsync(process);
+                // The hook rewrites the file each second in which the app compiled new methods; it is final when it stays put.
+                var stable = Stopwatch.StartNew();
+                var last = (Length: -1L, Written: DateTime.MinValue);
+                for (var waited = Stopwatch.StartNew(); stable.Elapsed < TimeSpan.FromSeconds(3); await Task.Delay(250))
+                {
+                    var file = new FileInfo(profile);
+                    var now = file.Exists ? (file.Length, file.LastWriteTimeUtc) : (-1L, DateTime.MinValue);
+                    if (now != last || !file.Exists)
+                    {
+                        last = now;
+                        stable.Restart();
+                    }
+
+                    if (waited.Elapsed > TimeSpan.FromSeconds(60))
+                    {
+                        throw new TimeoutException($"{app} wrote no startup profile that stayed put at {profile} within a minute.");
+                    }
+                }
+
+                Console.WriteLine($"{profile}: {last.Length} bytes");
+            }
         }
 
         // ---------------------------------------------------------------- request cost and email pipeline
