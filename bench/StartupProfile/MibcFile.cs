@@ -252,54 +252,27 @@ static class MibcFile
                     Encode(instantiation.AddArgument(), argument);
                 }
             }
-            else if (!Primitive(encoder, type))
+            else if (Primitives.TryGetValue(type, out var primitive))
+            {
+                encoder.PrimitiveType(primitive);
+            }
+            else
             {
                 encoder.Type(Type(type), type.IsValueType);
             }
         }
 
-        static bool Primitive(SignatureTypeEncoder encoder, Type type)
+        // Built-in types have their own element types; an enum is not one of them, though its type code says so.
+        static readonly Dictionary<Type, PrimitiveTypeCode> Primitives = new()
         {
-            if (type.IsEnum)
-            {
-                return false;
-            }
-
-            switch (System.Type.GetTypeCode(type))
-            {
-                case TypeCode.Boolean: encoder.Boolean(); return true;
-                case TypeCode.Char: encoder.Char(); return true;
-                case TypeCode.SByte: encoder.SByte(); return true;
-                case TypeCode.Byte: encoder.Byte(); return true;
-                case TypeCode.Int16: encoder.Int16(); return true;
-                case TypeCode.UInt16: encoder.UInt16(); return true;
-                case TypeCode.Int32: encoder.Int32(); return true;
-                case TypeCode.UInt32: encoder.UInt32(); return true;
-                case TypeCode.Int64: encoder.Int64(); return true;
-                case TypeCode.UInt64: encoder.UInt64(); return true;
-                case TypeCode.Single: encoder.Single(); return true;
-                case TypeCode.Double: encoder.Double(); return true;
-                case TypeCode.String: encoder.String(); return true;
-            }
-
-            if (type == typeof(object))
-            {
-                encoder.Object();
-            }
-            else if (type == typeof(nint))
-            {
-                encoder.IntPtr();
-            }
-            else if (type == typeof(nuint))
-            {
-                encoder.UIntPtr();
-            }
-            else
-            {
-                return false;
-            }
-
-            return true;
-        }
+            [typeof(bool)] = PrimitiveTypeCode.Boolean, [typeof(char)] = PrimitiveTypeCode.Char,
+            [typeof(sbyte)] = PrimitiveTypeCode.SByte, [typeof(byte)] = PrimitiveTypeCode.Byte,
+            [typeof(short)] = PrimitiveTypeCode.Int16, [typeof(ushort)] = PrimitiveTypeCode.UInt16,
+            [typeof(int)] = PrimitiveTypeCode.Int32, [typeof(uint)] = PrimitiveTypeCode.UInt32,
+            [typeof(long)] = PrimitiveTypeCode.Int64, [typeof(ulong)] = PrimitiveTypeCode.UInt64,
+            [typeof(float)] = PrimitiveTypeCode.Single, [typeof(double)] = PrimitiveTypeCode.Double,
+            [typeof(nint)] = PrimitiveTypeCode.IntPtr, [typeof(nuint)] = PrimitiveTypeCode.UIntPtr,
+            [typeof(string)] = PrimitiveTypeCode.String, [typeof(object)] = PrimitiveTypeCode.Object,
+        };
     }
 }

@@ -57,7 +57,7 @@ internal static class StartupHook
             var handle = Activator.CreateInstance(HandleInternal, BindingFlags.NonPublic | BindingFlags.Instance, null, [(nint)methodId], null)!;
             var declaringType = (Type)DeclaringType.Invoke(null, [handle])!;
             var method = MethodBase.GetMethodFromHandle(RuntimeMethodHandle.FromIntPtr((nint)methodId), declaringType.TypeHandle);
-            // A global method (no declaring type) is a module initializer or an interop detail, run once; not worth a reference.
+            // A method outside any type (a global function) is left out: the profile names methods through their type.
             return method?.DeclaringType is { } type && type.Assembly != typeof(StartupHook).Assembly ? method : null;
         }
         catch (ArgumentException)
