@@ -269,10 +269,12 @@ namespace ServerlessCreds.Bench
             foreach (var (app, executable, project) in new[] { ("handler-jit", "ServerlessCreds.Host", "src/ServerlessCreds.Host"), ("empty-jit", "EmptyApp", "bench/EmptyApp") })
             {
                 var profile = Path.GetFullPath(Path.Combine(project, "StartupProfile.mibc"));
-                File.Delete(profile);
+                // Recorded beside it and moved over it when final, so a failed recording leaves the committed profile alone.
+                var recording = profile + ".recording";
+                File.Delete(recording);
                 var settings = dependencies.HandlerSettings();
                 settings["DOTNET_STARTUP_HOOKS"] = hook;
-                settings["STARTUP_PROFILE_OUT"] = profile;
+                settings["STARTUP_PROFILE_OUT"] = recording;
                 await using var process = new HandlerProcess(Path.Combine(options.Apps, app), executable, settings);
                 await FirstRequestsAsync(process);
                 // The hook rewrites the file each second in which the app compiled new methods; it is final when it stays put.
@@ -280,7 +282,7 @@ namespace ServerlessCreds.Bench
                 var last = (Length: -1L, Written: DateTime.MinValue);
                 for (var waited = Stopwatch.StartNew(); stable.Elapsed < TimeSpan.FromSeconds(3); await Task.Delay(250))
                 {
-                    var file = new FileInfo(profile);
+                    var file = new FileInfo(recording);
                     var now = file.Exists ? (file.Length, file.LastWriteTimeUtc) : (-1L, DateTime.MinValue);
                     if (now != last || !file.Exists)
                     {
@@ -290,10 +292,11 @@ namespace ServerlessCreds.Bench
 
                     if (waited.Elapsed > TimeSpan.FromSeconds(60))
                     {
-                        throw new TimeoutException($"{app} wrote no startup profile that stayed put at {profile} within a minute.");
+                        throw new TimeoutException($"{app} wrote no startup profile that stayed put at {recording} within a minute.");
                     }
                 }
 
+                File.Move(recording, profile, overwrite: true);
                 Console.WriteLine($"{profile}: {last.Length} bytes");
             }
         }
