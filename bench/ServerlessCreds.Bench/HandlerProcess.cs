@@ -13,10 +13,20 @@ sealed class HandlerProcess : IAsyncDisposable
 {
     readonly Process process;
 
-    public HandlerProcess(string folder, string executable, IReadOnlyDictionary<string, string?> settings)
+    /// <param name="oneCore">Started through <c>taskset</c> on one core, as a default (2048 MB) Flex Consumption instance has.</param>
+    public HandlerProcess(string folder, string executable, IReadOnlyDictionary<string, string?> settings, bool oneCore = false)
     {
         Port = ChildProcess.FreePort();
         var start = CustomHandlerStart.Info(folder, executable, settings, Port);
+        if (oneCore)
+        {
+            // taskset sets the affinity and then replaces itself with the app, so the process id stays the app's.
+            start.ArgumentList.Insert(0, start.FileName);
+            start.ArgumentList.Insert(0, (Environment.ProcessorCount - 1).ToString(CultureInfo.InvariantCulture));
+            start.ArgumentList.Insert(0, "--cpu-list");
+            start.FileName = "taskset";
+        }
+
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         process = new Process { StartInfo = start };
