@@ -12,12 +12,14 @@ namespace ServerlessCreds.Bench;
 sealed class HandlerProcess : IAsyncDisposable
 {
     readonly Process process;
+    readonly string app;
 
     /// <param name="oneCore">Started through <c>taskset</c> on one core, as a default (2048 MB) Flex Consumption instance has.</param>
     public HandlerProcess(string folder, string executable, IReadOnlyDictionary<string, string?> settings, bool oneCore = false)
     {
         Port = ChildProcess.FreePort();
         var start = CustomHandlerStart.Info(folder, executable, settings, Port);
+        app = start.FileName;
         if (oneCore)
         {
             // taskset sets the affinity and then replaces itself with the app, so the process id stays the app's.
@@ -52,7 +54,7 @@ sealed class HandlerProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"{process.StartInfo.FileName} exited with code {process.ExitCode}.");
+                throw new InvalidOperationException($"{app} exited with code {process.ExitCode}.");
             }
 
             try
@@ -73,7 +75,7 @@ sealed class HandlerProcess : IAsyncDisposable
 
             if (Stopwatch.GetElapsedTime(Started) > timeout)
             {
-                throw new TimeoutException($"{process.StartInfo.FileName} did not answer 200 within {timeout}; last answer: {lastAnswer}");
+                throw new TimeoutException($"{app} did not answer 200 within {timeout}; last answer: {lastAnswer}");
             }
 
             await Task.Delay(10);
