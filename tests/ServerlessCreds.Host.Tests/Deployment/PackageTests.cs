@@ -61,6 +61,7 @@ public sealed class PackageTests(DeploymentPackage package)
         var properties = runtimeOptions["configProperties"]!;
         Assert.False((bool)properties["System.Runtime.TieredPGO"]!);
         Assert.True((bool)properties["Microsoft.Extensions.DependencyInjection.DisableDynamicEngine"]!);
+        Assert.True((bool)properties["Switch.System.Reflection.ForceInterpretedInvoke"]!);
         Assert.True((bool)properties["System.GC.Server"]!);
 
         using var assembly = new PEReader(new MemoryStream(Bytes(Entry(zip, $"{executable}.dll"))));
