@@ -12,6 +12,8 @@ internal static class StartupHook
 {
     const long JitKeyword = 0x10;
     const int MethodLoadVerboseEvent = 143;
+    const int OptimizationTierShift = 7; // MethodFlags bits 7-9, as the runtime's event manifest lays them out.
+    const long OptimizedTier1 = 4, OptimizedTier1Osr = 5, OptimizedTier1Instrumented = 7;
     static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     static readonly ConcurrentDictionary<long, bool> CompiledMethods = new();
     static long ownThread;
@@ -69,6 +71,14 @@ internal static class StartupHook
     // The calling thread's id as runtime events give it (the kernel's; Linux, like the bench).
     static long OsThreadId() => long.Parse(Path.GetFileName(new FileInfo("/proc/thread-self").LinkTarget)!, System.Globalization.CultureInfo.InvariantCulture);
 
+    // Tier 1, OSR and instrumented tier 1 code replaces code the method already had. Its first compilation was either
+    // recorded or the hook's own, and the tiering thread must not bring the hook's own methods back in.
+    static bool IsRecompilation(EventWrittenEventArgs load)
+    {
+        var flags = Convert.ToInt64(load.Payload![load.PayloadNames!.IndexOf("MethodFlags")], System.Globalization.CultureInfo.InvariantCulture);
+        return ((flags >> OptimizationTierShift) & 0x7) is OptimizedTier1 or OptimizedTier1Osr or OptimizedTier1Instrumented;
+    }
+
     sealed class JitListener : EventListener
     {
         long dispatchThread;
@@ -88,7 +98,8 @@ internal static class StartupHook
                 dispatchThread = OsThreadId();
             }
 
-            if (eventData.EventId == MethodLoadVerboseEvent && eventData.OSThreadId != dispatchThread && eventData.OSThreadId != Interlocked.Read(ref ownThread))
+            if (eventData.EventId == MethodLoadVerboseEvent && !IsRecompilation(eventData)
+                && eventData.OSThreadId != dispatchThread && eventData.OSThreadId != Interlocked.Read(ref ownThread))
             {
                 CompiledMethods.TryAdd(Convert.ToInt64(eventData.Payload![0], System.Globalization.CultureInfo.InvariantCulture), true);
             }
