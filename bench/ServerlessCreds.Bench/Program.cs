@@ -173,9 +173,9 @@ namespace ServerlessCreds.Bench
             var variants = new (string Name, string Folder, string Executable, bool OneCore)[]
             {
                 ("handler, framework-dependent JIT", Path.Combine(options.Apps, "handler-jit"), "ServerlessCreds.Host", false),
-                ("handler, self-contained composite ReadyToRun", Path.Combine(options.Apps, "handler-r2r"), "ServerlessCreds.Host", false),
+                ("handler, self-contained trimmed composite ReadyToRun", Path.Combine(options.Apps, "handler-r2r"), "ServerlessCreds.Host", false),
                 ("empty slim app, framework-dependent JIT", Path.Combine(options.Apps, "empty-jit"), "EmptyApp", false),
-                ("empty slim app, self-contained composite ReadyToRun", Path.Combine(options.Apps, "empty-r2r"), "EmptyApp", false),
+                ("empty slim app, self-contained trimmed composite ReadyToRun", Path.Combine(options.Apps, "empty-r2r"), "EmptyApp", false),
                 ("handler, composite ReadyToRun, one core", Path.Combine(options.Apps, "handler-r2r"), "ServerlessCreds.Host", true),
                 ("empty slim app, composite ReadyToRun, one core", Path.Combine(options.Apps, "empty-r2r"), "EmptyApp", true),
             };
@@ -660,7 +660,7 @@ namespace ServerlessCreds.Bench
             var (peak, current) = process.Memory();
             report.Line("## Peak memory");
             report.Line();
-            report.Line($"The packaged (self-contained composite ReadyToRun) handler as its own process, 2,000 get + list requests at 32 clients on the {ids.Length:N0}-application business unit " +
+            report.Line($"The packaged (self-contained, trimmed, composite ReadyToRun) handler as its own process, 2,000 get + list requests at 32 clients on the {ids.Length:N0}-application business unit " +
                 $"({load.PerSecond:F0} req/s): RSS {idle:F0} MiB when ready, **peak {peak:F0} MiB** (VmHWM), {current:F0} MiB after. " +
                 "(Create/reveal load runs in-process, where the handler's memory cannot be told apart from the bench's.)");
             report.Line();

@@ -19,7 +19,7 @@ public static class HealthEndpoints
         var body = new HealthResponse(
             results.All(r => r.Reachable) ? "ok" : "unavailable",
             results.ToDictionary(r => r.Name, r => r.Reachable ? "ok" : "unreachable"));
-        return body.Status == "ok" ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+        return body.Status == "ok" ? TypedResults.Ok(body) : TypedResults.Json(body, ApiJsonContext.Default.HealthResponse, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     static async Task<bool> ProbeAsync(IHealthProbe probe, CancellationToken cancellationToken)

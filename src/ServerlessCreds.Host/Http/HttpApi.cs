@@ -12,7 +12,10 @@ static class HttpApi
     {
         services.Configure<JsonOptions>(options =>
         {
-            options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+            // Generated code only, no reflection fallback: the trimmed package turns reflection-based serialization off,
+            // so a type missing from ApiJsonContext fails every test here instead of only the deployed handler.
+            options.SerializerOptions.TypeInfoResolverChain.Clear();
+            options.SerializerOptions.TypeInfoResolverChain.Add(ApiJsonContext.Default);
             options.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
             options.SerializerOptions.AllowDuplicateProperties = false;
             options.SerializerOptions.MaxDepth = 32;

@@ -1,4 +1,9 @@
 using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ServerlessCreds.Host.Api;
 
 namespace ServerlessCreds.Host.Tests.Api;
 
@@ -96,5 +101,16 @@ public sealed class HealthAndDescriptionTests(ServerlessCredsApplication app) : 
         var deleteApplication = document.GetProperty("paths").GetProperty("/api/business-units/{bu}/applications/{id}").GetProperty("delete");
         Assert.Contains("takes no `If-Match`", deleteApplication.GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.True(deleteApplication.GetProperty("responses").TryGetProperty("409", out _));
+    }
+
+    [Fact]
+    public void The_api_serializes_through_generated_code_alone_as_the_trimmed_package_does()
+    {
+        var options = app.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+
+        Assert.NotNull(options.GetTypeInfo(typeof(CreatedApplicationResponse)));
+        Assert.NotNull(options.GetTypeInfo(typeof(HttpValidationProblemDetails)));
+        // No reflection fallback: a type missing from ApiJsonContext fails here as it would in the package.
+        Assert.Throws<NotSupportedException>(() => options.GetTypeInfo(typeof(HealthAndDescriptionTests)));
     }
 }

@@ -8,9 +8,13 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessCreds.Adapters.Queues;
+using ServerlessCreds.Adapters.Storage;
+using ServerlessCreds.Callers;
 using ServerlessCreds.Deliveries;
 using ServerlessCreds.Host.Functions;
+using ServerlessCreds.Host.Tests.Api;
 using ServerlessCreds.Host.Tests.Functions;
+using ServerlessCreds.Host.Tests.SecretEmails;
 using ServerlessCreds.Testing;
 using ServerlessCreds.Testing.Azurite;
 using ServerlessCreds.Testing.Callers;
@@ -63,6 +67,8 @@ public sealed class PackageTests(DeploymentPackage package)
         Assert.True((bool)properties["Microsoft.Extensions.DependencyInjection.DisableDynamicEngine"]!);
         Assert.True((bool)properties["Switch.System.Reflection.ForceInterpretedInvoke"]!);
         Assert.True((bool)properties["System.GC.Server"]!);
+        // Trimmed: publishing sets this with PublishTrimmed, so the API must serialize through generated code alone.
+        Assert.False((bool)properties["System.Text.Json.JsonSerializer.IsReflectionEnabledByDefault"]!);
 
         using var assembly = new PEReader(new MemoryStream(Bytes(Entry(zip, $"{executable}.dll"))));
         Assert.True(assembly.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, $"{executable}.dll is not ReadyToRun");
@@ -99,29 +105,13 @@ public sealed class PackageTests(DeploymentPackage package)
     [Fact]
     public async Task The_unpacked_handler_starts_on_the_hosts_port_and_reaches_storage_and_the_vault_through_its_managed_identity_and_answers_a_queue_invocation()
     {
-        await using var azurite = await AzuriteInstance.StartNewAsync();
-        await using var vault = await KeyVaultTestServer.StartNewAsync();
-        await using var vaultAccess = await vault.StartProcessAccessAsync();
-        await using var email = await CommunicationEmailTestServer.StartAsync();
-        var settings = TestTokens.Settings(TestTokens.NewSigningKey());
-        settings["AzureWebJobsStorage"] = azurite.ConnectionString;
-        foreach (var (name, value) in vaultAccess.HandlerSettings)
-        {
-            settings[name] = value;
-        }
-
-        settings["Email:ConnectionString"] = email.ConnectionString;
-        settings["Email:SenderAddress"] = "DoNotReply@mail.serverlesscreds.test";
-        settings["PublicBaseUrl"] = "https://creds.example.test/";
-        var executable = DefaultExecutablePath(File.ReadAllText(Path.Combine(package.UnpackedFolder, "host.json")));
-
-        await using var handler = await HandlerProcess.StartAsync(package.UnpackedFolder, executable, settings, HostStartBudget);
-        using var client = new HttpClient { BaseAddress = handler.Address, Timeout = TimeSpan.FromSeconds(30) };
+        await using var packaged = await PackagedHandler.StartAsync(package);
+        var client = packaged.Client;
 
         using var healthRequest = FromHost(HttpMethod.Get, "/api/health");
         using var health = await client.SendAsync(healthRequest);
         // Storage through the connection string; the vault through the managed identity endpoint, as in Azure.
-        Assert.True(health.StatusCode == HttpStatusCode.OK, $"health answered {health.StatusCode}. Output:\n{handler.Output}");
+        Assert.True(health.StatusCode == HttpStatusCode.OK, $"health answered {health.StatusCode}. Output:\n{packaged.Output}");
         using (var body = JsonDocument.Parse(await health.Content.ReadAsStringAsync()))
         {
             var dependencies = body.RootElement.GetProperty("dependencies");
@@ -130,23 +120,153 @@ public sealed class PackageTests(DeploymentPackage package)
             Assert.Equal("ok", dependencies.GetProperty("keyVault").GetString());
         }
 
-        Assert.Contains(vaultAccess.Identity.Requests, request => request is { Resource: "https://vault.azure.net", Status: 200 });
+        Assert.Contains(packaged.VaultAccess.Identity.Requests, request => request is { Resource: "https://vault.azure.net", Status: 200 });
 
         // A request for a delivery that does not exist: the function reads the table and completes, touching neither vault nor email.
-        using var invocation = FromHost(HttpMethod.Post, "/SendSecretEmail");
-        invocation.Content = new StringContent(
-            FunctionsHostPayload.Queue("SendSecretEmail", SecretEmailRequests.Write(new SecretEmailMessage("contoso", "app-1", "no-such-delivery")), Guid.NewGuid().ToString(), 1),
-            Encoding.UTF8, "application/json");
-        using var result = await client.SendAsync(invocation);
+        using var result = await packaged.InvokeSendSecretEmailAsync(SecretEmailRequests.Write(new SecretEmailMessage("contoso", "app-1", "no-such-delivery")), Guid.NewGuid().ToString());
 
-        Assert.True(result.StatusCode == HttpStatusCode.OK, $"SendSecretEmail answered {result.StatusCode}. Output:\n{handler.Output}");
+        Assert.True(result.StatusCode == HttpStatusCode.OK, $"SendSecretEmail answered {result.StatusCode}. Output:\n{packaged.Output}");
         Assert.Equal("application/json", result.Content.Headers.ContentType?.MediaType);
         using (var body = JsonDocument.Parse(await result.Content.ReadAsStringAsync()))
         {
             Assert.Equal(JsonValueKind.Object, body.RootElement.GetProperty("Outputs").ValueKind);
         }
 
-        Assert.Empty(email.SendAttempts);
+        Assert.Empty(packaged.Email.SendAttempts);
+    }
+
+    /// <summary>
+    /// The package is trimmed and serializes without reflection, so the code paths the in-process tests cover run here too,
+    /// as built: a bearer token, request and problem bodies, vault, tables, queue, ACS, the reveal page and API, OpenAPI.
+    /// </summary>
+    [Fact]
+    public async Task The_unpacked_handler_issues_a_credential_and_delivers_it_through_a_one_time_link_revealed_once()
+    {
+        await using var packaged = await PackagedHandler.StartAsync(package);
+        var client = packaged.Client;
+        const string BusinessUnit = "contoso";
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Create(packaged.SigningKey,
+            roles: [Roles.View, Roles.Create, Roles.SendSecretEmail], businessUnit: BusinessUnit, name: "Package Tester"));
+        var applications = $"/api/business-units/{BusinessUnit}/applications";
+
+        var invalid = await (await client.PostJsonAsync(applications, new { kind = "internal", vendorName = "", applicationName = "Packaged", scopes = new[] { "Admin" } }))
+            .ExpectProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(invalid.GetProperty("errors").TryGetProperty("vendorName", out _), invalid.ToString());
+
+        var created = await (await client.PostJsonAsync(applications, new
+        {
+            kind = "internal", vendorName = "Contoso", applicationName = "Packaged", scopes = new[] { "Admin", "Reporting" },
+            callbackUrls = new[] { "https://app.contoso.example/callback" },
+        })).ExpectAsync(HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetString()!;
+        var clientSecret = created.GetProperty("clientSecret").GetString()!;
+        Assert.Equal(40, clientSecret.Length);
+
+        var fetched = await (await client.GetAsync($"{applications}/{id}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(created.GetProperty("clientId").GetString(), fetched.GetProperty("clientId").GetString());
+        Assert.Equal(["Admin", "Reporting"], fetched.GetProperty("scopes").Strings());
+        Assert.False(fetched.TryGetProperty("clientSecret", out _));
+
+        await (await client.PostJsonAsync($"{applications}/{id}/secret-emails", new { recipientEmail = "package@customer.example" }))
+            .ExpectAsync(HttpStatusCode.Accepted);
+        // As the Functions host: take the message off the queue and post it to the function.
+        var queue = new QueueClient(StorageAccount.Parse(packaged.Azurite.ConnectionString), SecretEmailRequests.QueueName);
+        var message = Assert.Single(await queue.ReceiveAsync(32, TimeSpan.FromSeconds(30)));
+        using (var invoked = await packaged.InvokeSendSecretEmailAsync(message.Text!, message.MessageId))
+        {
+            Assert.True(invoked.StatusCode == HttpStatusCode.OK, $"SendSecretEmail answered {invoked.StatusCode}. Output:\n{packaged.Output}");
+        }
+
+        var token = SecretEmailFlow.TokenIn(Assert.Single(packaged.Email.SentMessages));
+        using var anonymous = new HttpClient { BaseAddress = packaged.Client.BaseAddress };
+        using var page = await anonymous.GetAsync($"/s/{token}");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Reveal secret", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var revealed = await (await anonymous.PostJsonAsync($"/api/one-time-secrets/{token}/reveal", "{}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(clientSecret, revealed.GetProperty("clientSecret").GetString());
+        await (await anonymous.PostJsonAsync($"/api/one-time-secrets/{token}/reveal", "{}")).ExpectProblemAsync(HttpStatusCode.Gone);
+
+        var document = await (await anonymous.GetAsync("/api/openapi.json")).ExpectAsync(HttpStatusCode.OK);
+        Assert.True(document.GetProperty("paths").TryGetProperty("/api/business-units/{bu}/applications", out _));
+    }
+
+    /// <summary>
+    /// The unpacked handler started as the Functions host starts it, with Azurite, the Key Vault test server (reached
+    /// through an App Service managed identity endpoint, as in Azure) and the ACS test server; HS256 bearer tokens.
+    /// </summary>
+    sealed class PackagedHandler : IAsyncDisposable
+    {
+        readonly List<IAsyncDisposable> resources = [];
+
+        public string SigningKey { get; } = TestTokens.NewSigningKey();
+        public AzuriteInstance Azurite { get; private set; } = null!;
+        public VaultProcessAccess VaultAccess { get; private set; } = null!;
+        public CommunicationEmailTestServer Email { get; private set; } = null!;
+        public HttpClient Client { get; private set; } = null!;
+        HandlerProcess handler = null!;
+
+        public string Output => handler.Output;
+
+        public static async Task<PackagedHandler> StartAsync(DeploymentPackage package)
+        {
+            var packaged = new PackagedHandler();
+            try
+            {
+                await packaged.StartAsync(package.UnpackedFolder);
+                return packaged;
+            }
+            catch
+            {
+                await packaged.DisposeAsync();
+                throw;
+            }
+        }
+
+        async Task StartAsync(string appRoot)
+        {
+            Azurite = Add(await AzuriteInstance.StartNewAsync());
+            var vault = Add(await KeyVaultTestServer.StartNewAsync());
+            VaultAccess = Add(await vault.StartProcessAccessAsync());
+            Email = Add(await CommunicationEmailTestServer.StartAsync());
+            var settings = TestTokens.Settings(SigningKey);
+            settings["AzureWebJobsStorage"] = Azurite.ConnectionString;
+            foreach (var (name, value) in VaultAccess.HandlerSettings)
+            {
+                settings[name] = value;
+            }
+
+            settings["Email:ConnectionString"] = Email.ConnectionString;
+            settings["Email:SenderAddress"] = "DoNotReply@mail.serverlesscreds.test";
+            settings["PublicBaseUrl"] = "https://creds.example.test/";
+            var executable = DefaultExecutablePath(File.ReadAllText(Path.Combine(appRoot, "host.json")));
+            handler = Add(await HandlerProcess.StartAsync(appRoot, executable, settings, HostStartBudget));
+            Client = new HttpClient { BaseAddress = handler.Address, Timeout = TimeSpan.FromSeconds(30) };
+        }
+
+        /// <summary>Posts a queue message to SendSecretEmail as the host's queue trigger does.</summary>
+        public async Task<HttpResponseMessage> InvokeSendSecretEmailAsync(string messageText, string messageId)
+        {
+            using var invocation = FromHost(HttpMethod.Post, "/SendSecretEmail");
+            invocation.Content = new StringContent(FunctionsHostPayload.Queue("SendSecretEmail", messageText, messageId, 1), Encoding.UTF8, "application/json");
+            return await Client.SendAsync(invocation);
+        }
+
+        T Add<T>(T resource) where T : IAsyncDisposable
+        {
+            resources.Add(resource);
+            return resource;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client?.Dispose();
+            // The handler first, then what it reaches.
+            for (var i = resources.Count - 1; i >= 0; i--)
+            {
+                await resources[i].DisposeAsync();
+            }
+        }
     }
 
     /// <summary>A request with the headers the Functions host puts on everything it sends to the handler.</summary>
