@@ -172,9 +172,11 @@ public sealed class PackageTests(DeploymentPackage package)
         // As the Functions host: take the message off the queue and post it to the function.
         var queue = new QueueClient(StorageAccount.Parse(packaged.Azurite.ConnectionString), SecretEmailRequests.QueueName);
         var message = Assert.Single(await queue.ReceiveAsync(32, TimeSpan.FromSeconds(30)));
+        string invocationResponse;
         using (var invoked = await packaged.InvokeSendSecretEmailAsync(message.Text!, message.MessageId))
         {
             Assert.True(invoked.StatusCode == HttpStatusCode.OK, $"SendSecretEmail answered {invoked.StatusCode}. Output:\n{packaged.Output}");
+            invocationResponse = await invoked.Content.ReadAsStringAsync();
         }
 
         var token = SecretEmailFlow.TokenIn(Assert.Single(packaged.Email.SentMessages));
@@ -189,6 +191,13 @@ public sealed class PackageTests(DeploymentPackage package)
 
         var document = await (await anonymous.GetAsync("/api/openapi.json")).ExpectAsync(HttpStatusCode.OK);
         Assert.True(document.GetProperty("paths").TryGetProperty("/api/business-units/{bu}/applications", out _));
+
+        // Neither the handler's own output (its production logging) nor the logs it returns to the host hold the secret or the link token.
+        foreach (var written in new[] { packaged.Output, invocationResponse })
+        {
+            Assert.DoesNotContain(clientSecret, written, StringComparison.Ordinal);
+            Assert.DoesNotContain(token, written, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>
