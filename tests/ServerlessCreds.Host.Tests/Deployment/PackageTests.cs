@@ -137,7 +137,8 @@ public sealed class PackageTests(DeploymentPackage package)
 
     /// <summary>
     /// The package is trimmed and serializes without reflection, so the code paths the in-process tests cover run here too,
-    /// as built: a bearer token, request and problem bodies, vault, tables, queue, ACS, the reveal page and API, OpenAPI.
+    /// as built: a bearer token, request and problem bodies, vault, tables, queue, ACS, the reveal pages (with a
+    /// passphrase) and API, OpenAPI.
     /// </summary>
     [Fact]
     public async Task The_unpacked_handler_issues_a_credential_and_delivers_it_through_a_one_time_link_revealed_once()
@@ -167,7 +168,8 @@ public sealed class PackageTests(DeploymentPackage package)
         Assert.Equal(["Admin", "Reporting"], fetched.GetProperty("scopes").Strings());
         Assert.False(fetched.TryGetProperty("clientSecret", out _));
 
-        await (await client.PostJsonAsync($"{applications}/{id}/secret-emails", new { recipientEmail = "package@customer.example" }))
+        const string Passphrase = "correct horse battery";
+        await (await client.PostJsonAsync($"{applications}/{id}/secret-emails", new { recipientEmail = "package@customer.example", passphrase = Passphrase }))
             .ExpectAsync(HttpStatusCode.Accepted);
         // As the Functions host: take the message off the queue and post it to the function.
         var queue = new QueueClient(StorageAccount.Parse(packaged.Azurite.ConnectionString), SecretEmailRequests.QueueName);
@@ -185,18 +187,21 @@ public sealed class PackageTests(DeploymentPackage package)
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("Reveal secret", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-        var revealed = await (await anonymous.PostJsonAsync($"/api/one-time-secrets/{token}/reveal", "{}")).ExpectAsync(HttpStatusCode.OK);
-        Assert.Equal(clientSecret, revealed.GetProperty("clientSecret").GetString());
-        await (await anonymous.PostJsonAsync($"/api/one-time-secrets/{token}/reveal", "{}")).ExpectProblemAsync(HttpStatusCode.Gone);
+        using var revealed = await anonymous.PostAsync($"/s/{token}", new FormUrlEncodedContent(new Dictionary<string, string> { ["passphrase"] = Passphrase }));
+        Assert.Equal(HttpStatusCode.OK, revealed.StatusCode);
+        Assert.Contains($"<code id=\"client-secret\">{clientSecret}</code>", await revealed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await (await anonymous.PostJsonAsync($"/api/one-time-secrets/{token}/reveal", new { passphrase = Passphrase })).ExpectProblemAsync(HttpStatusCode.Gone);
 
         var document = await (await anonymous.GetAsync("/api/openapi.json")).ExpectAsync(HttpStatusCode.OK);
         Assert.True(document.GetProperty("paths").TryGetProperty("/api/business-units/{bu}/applications", out _));
 
-        // Neither the handler's own output (its production logging) nor the logs it returns to the host hold the secret or the link token.
+        // Neither the handler's own output (its production logging) nor the logs it returns to the host hold the secret, the link token
+        // or the passphrase.
         foreach (var written in new[] { packaged.Output, invocationResponse })
         {
             Assert.DoesNotContain(clientSecret, written, StringComparison.Ordinal);
             Assert.DoesNotContain(token, written, StringComparison.Ordinal);
+            Assert.DoesNotContain(Passphrase, written, StringComparison.Ordinal);
         }
     }
 
