@@ -30,4 +30,36 @@ static class FunctionsHostPayload
             },
         });
     }
+
+    /// <summary>A timer-trigger invocation as the host builds it: the schedule status it keeps, and whether the run is late.</summary>
+    public static string Timer(string functionName)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["Data"] = new Dictionary<string, object>
+            {
+                ["timer"] = new Dictionary<string, object>
+                {
+                    ["Schedule"] = new Dictionary<string, bool> { ["AdjustForDST"] = true },
+                    ["ScheduleStatus"] = new Dictionary<string, string>
+                    {
+                        ["Last"] = now.AddMinutes(-5).ToString("O"),
+                        ["Next"] = now.ToString("O"),
+                        ["LastUpdated"] = now.AddMinutes(-5).ToString("O"),
+                    },
+                    ["IsPastDue"] = false,
+                },
+            },
+            ["Metadata"] = new Dictionary<string, object>
+            {
+                ["sys"] = new Dictionary<string, string>
+                {
+                    ["MethodName"] = functionName,
+                    ["UtcNow"] = now.ToString("O"),
+                    ["RandGuid"] = Guid.NewGuid().ToString(),
+                },
+            },
+        });
+    }
 }

@@ -103,7 +103,7 @@ public sealed class PackageTests(DeploymentPackage package)
     }
 
     [Fact]
-    public async Task The_unpacked_handler_starts_on_the_hosts_port_and_reaches_storage_and_the_vault_through_its_managed_identity_and_answers_a_queue_invocation()
+    public async Task The_unpacked_handler_starts_on_the_hosts_port_and_reaches_storage_and_the_vault_through_its_managed_identity_and_answers_queue_and_timer_invocations()
     {
         await using var packaged = await PackagedHandler.StartAsync(package);
         var client = packaged.Client;
@@ -133,6 +133,12 @@ public sealed class PackageTests(DeploymentPackage package)
         }
 
         Assert.Empty(packaged.Email.SendAttempts);
+
+        // The purge timer's run: its queries and deletes over every table, nothing yet to purge.
+        using var purge = FromHost(HttpMethod.Post, "/PurgeExpired");
+        purge.Content = new StringContent(FunctionsHostPayload.Timer("PurgeExpired"), Encoding.UTF8, "application/json");
+        using var purged = await client.SendAsync(purge);
+        Assert.True(purged.StatusCode == HttpStatusCode.OK, $"PurgeExpired answered {purged.StatusCode}. Output:\n{packaged.Output}");
     }
 
     /// <summary>

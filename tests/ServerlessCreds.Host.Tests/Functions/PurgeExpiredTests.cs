@@ -32,7 +32,7 @@ public sealed class PurgeExpiredTests() : HostPerTest(new()
         // The first job, expiring lapsed links, starts with a query of the deliveries.
         var outage = App.TableProxy.FailWhen(r => r.Method == "GET" && r.Path.StartsWith("/devstoreaccount1/Deliveries", StringComparison.Ordinal), 503);
 
-        using var invocation = new StringContent("""{"Data":{"timer":{"IsPastDue":false}},"Metadata":{"sys":{"MethodName":"PurgeExpired"}}}""", Encoding.UTF8, "application/json");
+        using var invocation = new StringContent(FunctionsHostPayload.Timer("PurgeExpired"), Encoding.UTF8, "application/json");
         var response = await App.CreateClient().PostAsync(new Uri("/PurgeExpired", UriKind.Relative), invocation);
 
         // Any status but 2xx is a failed invocation to the host.
