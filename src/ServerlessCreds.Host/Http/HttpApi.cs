@@ -13,7 +13,7 @@ static class HttpApi
         services.Configure<JsonOptions>(options =>
         {
             // Generated code only, no reflection fallback: the trimmed package turns reflection-based serialization off,
-            // so a type missing from ApiJsonContext fails every test here instead of only the deployed handler.
+            // so a type missing from ApiJsonContext must fail the in-process tests too, not only the deployed handler.
             options.SerializerOptions.TypeInfoResolverChain.Clear();
             options.SerializerOptions.TypeInfoResolverChain.Add(ApiJsonContext.Default);
             options.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;

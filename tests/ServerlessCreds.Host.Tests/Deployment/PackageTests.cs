@@ -123,7 +123,8 @@ public sealed class PackageTests(DeploymentPackage package)
         Assert.Contains(packaged.VaultAccess.Identity.Requests, request => request is { Resource: "https://vault.azure.net", Status: 200 });
 
         // A request for a delivery that does not exist: the function reads the table and completes, touching neither vault nor email.
-        using var result = await packaged.InvokeSendSecretEmailAsync(SecretEmailRequests.Write(new SecretEmailMessage("contoso", "app-1", "no-such-delivery")), Guid.NewGuid().ToString());
+        using var result = await packaged.InvokeAsync("SendSecretEmail", FunctionsHostPayload.Queue(
+            "SendSecretEmail", SecretEmailRequests.Write(new SecretEmailMessage("contoso", "app-1", "no-such-delivery")), Guid.NewGuid().ToString(), 1));
 
         Assert.True(result.StatusCode == HttpStatusCode.OK, $"SendSecretEmail answered {result.StatusCode}. Output:\n{packaged.Output}");
         Assert.Equal("application/json", result.Content.Headers.ContentType?.MediaType);
@@ -135,9 +136,7 @@ public sealed class PackageTests(DeploymentPackage package)
         Assert.Empty(packaged.Email.SendAttempts);
 
         // The purge timer's run: its queries and deletes over every table, nothing yet to purge.
-        using var purge = FromHost(HttpMethod.Post, "/PurgeExpired");
-        purge.Content = new StringContent(FunctionsHostPayload.Timer("PurgeExpired"), Encoding.UTF8, "application/json");
-        using var purged = await client.SendAsync(purge);
+        using var purged = await packaged.InvokeAsync("PurgeExpired", FunctionsHostPayload.Timer("PurgeExpired"));
         Assert.True(purged.StatusCode == HttpStatusCode.OK, $"PurgeExpired answered {purged.StatusCode}. Output:\n{packaged.Output}");
     }
 
@@ -181,7 +180,7 @@ public sealed class PackageTests(DeploymentPackage package)
         var queue = new QueueClient(StorageAccount.Parse(packaged.Azurite.ConnectionString), SecretEmailRequests.QueueName);
         var message = Assert.Single(await queue.ReceiveAsync(32, TimeSpan.FromSeconds(30)));
         string invocationResponse;
-        using (var invoked = await packaged.InvokeSendSecretEmailAsync(message.Text!, message.MessageId))
+        using (var invoked = await packaged.InvokeAsync("SendSecretEmail", FunctionsHostPayload.Queue("SendSecretEmail", message.Text!, message.MessageId, message.DequeueCount)))
         {
             Assert.True(invoked.StatusCode == HttpStatusCode.OK, $"SendSecretEmail answered {invoked.StatusCode}. Output:\n{packaged.Output}");
             invocationResponse = await invoked.Content.ReadAsStringAsync();
@@ -264,11 +263,11 @@ public sealed class PackageTests(DeploymentPackage package)
             Client = new HttpClient { BaseAddress = handler.Address, Timeout = TimeSpan.FromSeconds(30) };
         }
 
-        /// <summary>Posts a queue message to SendSecretEmail as the host's queue trigger does.</summary>
-        public async Task<HttpResponseMessage> InvokeSendSecretEmailAsync(string messageText, string messageId)
+        /// <summary>Posts a trigger invocation to <c>/{functionName}</c> as the host does.</summary>
+        public async Task<HttpResponseMessage> InvokeAsync(string functionName, string payload)
         {
-            using var invocation = FromHost(HttpMethod.Post, "/SendSecretEmail");
-            invocation.Content = new StringContent(FunctionsHostPayload.Queue("SendSecretEmail", messageText, messageId, 1), Encoding.UTF8, "application/json");
+            using var invocation = FromHost(HttpMethod.Post, $"/{functionName}");
+            invocation.Content = new StringContent(payload, Encoding.UTF8, "application/json");
             return await Client.SendAsync(invocation);
         }
 
