@@ -50,10 +50,59 @@ public sealed partial class InfrastructureTests
     [Fact]
     public void Main_references_every_module_file_and_each_reference_exists()
     {
-        var referenced = ModuleReference().Matches(BicepFile.Read("main.bicep").Text).Select(m => m.Groups[1].Value).Order().ToList();
+        var referenced = ModuleCall().Matches(BicepFile.Read("main.bicep").Text).Select(m => m.Groups["path"].Value).Order().ToList();
         var modules = BicepFile.All().Select(f => f.Name).Where(name => name != "main.bicep").Order().ToList();
 
         Assert.Equal(modules, referenced);
+    }
+
+    [Fact]
+    public void Every_module_call_passes_only_parameters_the_module_declares_and_all_it_requires()
+    {
+        var main = BicepFile.Read("main.bicep");
+        var calls = ModuleCall().Matches(main.Text).ToList();
+
+        Assert.NotEmpty(calls);
+        Assert.All(calls, call =>
+        {
+            var (symbol, path) = (call.Groups["symbol"].Value, call.Groups["path"].Value);
+            var declared = Parameter().Matches(BicepFile.Read(path).Text).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["default"].Success);
+            var passed = main.BlockLines($"module {symbol} '", "params: {").Select(line => line[..line.IndexOf(':', StringComparison.Ordinal)]).ToList();
+
+            Assert.True(passed.Except(declared.Keys).ToList() is [], $"{symbol} passes undeclared {string.Join(", ", passed.Except(declared.Keys))}");
+            var missing = declared.Where(p => !p.Value).Select(p => p.Key).Except(passed).ToList();
+            Assert.True(missing is [], $"{symbol} leaves out required {string.Join(", ", missing)}");
+        });
+    }
+
+    [Fact]
+    public void Every_module_output_main_reads_is_declared_by_that_module()
+    {
+        var main = BicepFile.Read("main.bicep");
+        var modules = ModuleCall().Matches(main.Text).ToDictionary(m => m.Groups["symbol"].Value, m => m.Groups["path"].Value);
+        var reads = OutputRead().Matches(main.Text).Select(m => (Module: m.Groups["module"].Value, Output: m.Groups["output"].Value)).Distinct().ToList();
+
+        Assert.NotEmpty(reads);
+        Assert.All(reads, read =>
+        {
+            Assert.True(modules.TryGetValue(read.Module, out var path), $"main.bicep reads outputs of {read.Module}, which is not a module");
+            Assert.True(Regex.IsMatch(BicepFile.Read(path).Text, $@"(?m)^output\s+{read.Output}\s"), $"main.bicep reads {read.Module}.outputs.{read.Output}, which {path} does not declare");
+        });
+    }
+
+    [Fact]
+    public void The_function_app_runs_the_custom_runtime_on_flex_consumption_from_its_identity_s_blob_container()
+    {
+        var app = BicepFile.Read("modules/functionapp.bicep");
+
+        Assert.Equal(["name: 'custom'", "version: '1.0'"], app.BlockLines("functionAppConfig: {", "runtime: {"));
+        Assert.Equal(["instanceMemoryMB: instanceMemoryMB", "maximumInstanceCount: maximumInstanceCount"],
+            app.BlockLines("functionAppConfig: {", "scaleAndConcurrency: {").Order(StringComparer.Ordinal));
+        var storage = app.BlockLines("functionAppConfig: {", "deployment: {", "storage: {");
+        Assert.Contains("type: 'blobContainer'", storage);
+        Assert.Equal(["type: 'UserAssignedIdentity'", "userAssignedIdentityResourceId: identityId"],
+            app.BlockLines("functionAppConfig: {", "deployment: {", "storage: {", "authentication: {"));
+        Assert.Contains("name: 'FC1'", app.BlockLines("resource plan ", "sku: {"));
     }
 
     [Fact]
@@ -102,13 +151,22 @@ public sealed partial class InfrastructureTests
     }
 
     [Fact]
-    public void The_identity_may_create_tables_and_queues_and_use_them_on_the_storage_account()
+    public void Each_role_is_granted_on_the_resource_it_is_for()
     {
         var assignments = BicepFile.Read("modules/rbac.bicep").BlockLines("var assignments = [").Where(line => !line.StartsWith("//", StringComparison.Ordinal));
 
-        // Data Contributor includes creating tables and queues, which the app does at start and the host does for poison queues.
-        Assert.Contains("{ roleId: roles.storageTableDataContributor, scope: storage.id }", assignments);
-        Assert.Contains("{ roleId: roles.storageQueueDataContributor, scope: storage.id }", assignments);
+        // Data Contributor includes creating tables and queues, which the app does at start and the host does for poison
+        // queues; Secrets Officer, as the app writes and disables secrets.
+        Assert.Equal(
+            [
+                "{ roleId: roles.communicationAndEmailServiceOwner, scope: communicationService.id }",
+                "{ roleId: roles.keyVaultSecretsOfficer, scope: vault.id }",
+                "{ roleId: roles.monitoringMetricsPublisher, scope: applicationInsights.id }",
+                "{ roleId: roles.storageBlobDataOwner, scope: storage.id }",
+                "{ roleId: roles.storageQueueDataContributor, scope: storage.id }",
+                "{ roleId: roles.storageTableDataContributor, scope: storage.id }",
+            ],
+            assignments.Order(StringComparer.Ordinal));
     }
 
     /// <summary>Required parameters that differ per tenant, so the deploy command passes them with -p.</summary>
@@ -152,8 +210,11 @@ public sealed partial class InfrastructureTests
     [GeneratedRegex(@"'([^']*)'")]
     private static partial Regex QuotedName();
 
-    [GeneratedRegex(@"^module\s+\w+\s+'([^']+)'", RegexOptions.Multiline)]
-    private static partial Regex ModuleReference();
+    [GeneratedRegex(@"^module\s+(?<symbol>\w+)\s+'(?<path>[^']+)'", RegexOptions.Multiline)]
+    private static partial Regex ModuleCall();
+
+    [GeneratedRegex(@"\b(?<module>\w+)\.outputs\.(?<output>\w+)")]
+    private static partial Regex OutputRead();
 
     [GeneratedRegex(@"^(?<key>\w+): '(?<id>[0-9a-f-]{36})' // (?<name>.+)$")]
     private static partial Regex RoleEntry();

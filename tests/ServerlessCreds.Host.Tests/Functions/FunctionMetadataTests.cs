@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using ServerlessCreds.Host.Functions;
 using ServerlessCreds.Testing;
 
 namespace ServerlessCreds.Host.Tests.Functions;
@@ -51,6 +53,21 @@ public sealed class FunctionMetadataTests(ServerlessCredsApplication app) : ICla
         Assert.True(handler.GetProperty("enableForwardingHttpRequest").GetBoolean());
         Assert.Equal("ServerlessCreds.Host", handler.GetProperty("description").GetProperty("defaultExecutablePath").GetString());
         Assert.Equal("", json.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+    }
+
+    [Fact]
+    public void Host_json_queue_settings_are_the_standalone_listener_s_defaults_and_our_message_encoding()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "host.json")));
+        var queues = json.RootElement.GetProperty("extensions").GetProperty("queues");
+        var standalone = new QueueTriggerOptions();
+
+        Assert.Equal(standalone.BatchSize, queues.GetProperty("batchSize").GetInt32());
+        Assert.Equal(standalone.MaxDequeueCount, queues.GetProperty("maxDequeueCount").GetInt32());
+        Assert.Equal(standalone.RetryDelay, TimeSpan.Parse(queues.GetProperty("visibilityTimeout").GetString()!, CultureInfo.InvariantCulture));
+        Assert.Equal(standalone.MaxPollingInterval, TimeSpan.Parse(queues.GetProperty("maxPollingInterval").GetString()!, CultureInfo.InvariantCulture));
+        // QueueClient writes message text as base64, so the trigger must decode it.
+        Assert.Equal("base64", queues.GetProperty("messageEncoding").GetString());
     }
 
     [Fact]
