@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using ServerlessCreds.Adapters;
 using ServerlessCreds.Host.Api;
 using ServerlessCreds.Host.Authentication;
@@ -19,6 +20,9 @@ builder.Services.AddFunctionTriggers(builder.Configuration);
 builder.Logging.OmitRequestPaths();
 
 var app = builder.Build();
+// Every missing or malformed setting in one failure: the host itself validates only after it has built the hosted
+// services, and the first of those to read its options would stop it with that one message.
+app.Services.GetRequiredService<IStartupValidator>().Validate();
 app.UseHttpApi();
 app.MapHealth();
 app.MapOpenApiDocument();
