@@ -51,17 +51,20 @@ public static class AzureAdapters
             services.AddCommunicationEmail(configuration);
         }
 
+        var storage = configuration.GetSection(StorageOptions.SectionName);
         services.AddOptions<StorageOptions>()
             .Configure(options =>
             {
-                var section = configuration.GetSection(StorageOptions.SectionName);
-                options.ConnectionString = section.Value;
-                options.AccountName = section["accountName"];
-                options.TableServiceUri = Uri.TryCreate(section["tableServiceUri"], UriKind.Absolute, out var tables) ? tables : null;
-                options.QueueServiceUri = Uri.TryCreate(section["queueServiceUri"], UriKind.Absolute, out var queues) ? queues : null;
-                options.ClientId = section["clientId"];
+                options.ConnectionString = storage.Value;
+                options.AccountName = storage["accountName"];
+                options.TableServiceUri = Uri.TryCreate(storage["tableServiceUri"], UriKind.Absolute, out var tables) ? tables : null;
+                options.QueueServiceUri = Uri.TryCreate(storage["queueServiceUri"], UriKind.Absolute, out var queues) ? queues : null;
+                options.ClientId = storage["clientId"];
             })
             .Validate(options => options.IsValid, "Set AzureWebJobsStorage (connection string) or AzureWebJobsStorage__accountName / __tableServiceUri and __queueServiceUri.")
+            // A mistyped URI must not quietly fall back to the account's public endpoint.
+            .Validate(_ => IsAbsoluteUriOrUnset(storage["tableServiceUri"]), "AzureWebJobsStorage__tableServiceUri must be an absolute URI.")
+            .Validate(_ => IsAbsoluteUriOrUnset(storage["queueServiceUri"]), "AzureWebJobsStorage__queueServiceUri must be an absolute URI.")
             .ValidateOnStart();
 
         services.AddSingleton(sp => CreateAccount(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
@@ -78,6 +81,8 @@ public static class AzureAdapters
         services.AddSingleton<IHealthProbe, QueueStorageProbe>();
         return services;
     }
+
+    static bool IsAbsoluteUriOrUnset(string? value) => string.IsNullOrEmpty(value) || Uri.TryCreate(value, UriKind.Absolute, out _);
 
     static StorageAccount CreateAccount(StorageOptions options)
     {

@@ -16,4 +16,19 @@ public sealed class StartupValidationTests
         Assert.All(["AzureWebJobsStorage", "KeyVault:VaultUri", "Email:", "PublicBaseUrl", "Authentication:Schemes:Bearer"],
             setting => Assert.Contains(setting, message, StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("tableServiceUri")]
+    [InlineData("queueServiceUri")]
+    public void A_malformed_storage_service_uri_stops_the_start_instead_of_falling_back_to_the_account_s_endpoint(string key)
+    {
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host => host
+            .UseEnvironment("Production")
+            .UseSetting("AzureWebJobsStorage:accountName", "stx")
+            .UseSetting($"AzureWebJobsStorage:{key}", "not a uri"));
+
+        var failure = Assert.ThrowsAny<Exception>(() => factory.Server);
+
+        Assert.Contains($"AzureWebJobsStorage__{key} must be an absolute URI.", failure.ToString(), StringComparison.Ordinal);
+    }
 }
