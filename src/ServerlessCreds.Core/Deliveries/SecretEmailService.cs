@@ -111,8 +111,10 @@ public sealed class SecretEmailService(
             {
                 await queue.EnqueueAsync(new SecretEmailMessage(businessUnit, applicationId, delivery.DeliveryId, context.CorrelationId), cancellationToken);
             }
-            catch (DependencyUnavailableException)
+            catch
             {
+                // Whatever failed (an outage, a refusal, a cancelled request), no delivery may stay queued without a message.
+                // If the enqueue was applied after all, its message finds the delivery failed and sends nothing.
                 await TryMarkAsync(delivery with { Status = DeliveryStatus.Failed, FailureReason = "The request could not be queued." });
                 throw;
             }
