@@ -1,6 +1,8 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using ServerlessCreds.Adapters.Storage;
 using ServerlessCreds.Adapters.Tables;
+using ServerlessCreds.Deliveries;
 using ServerlessCreds.Host.Tests.Api;
 using ServerlessCreds.Host.Tests.SecretEmails;
 using ServerlessCreds.Testing.Azurite;
@@ -38,6 +40,36 @@ public sealed class QueueFaultTests : IAsyncLifetime
         await tables.DisposeAsync();
         await queues.DisposeAsync();
         await azurite.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_second_copy_of_the_message_arriving_while_the_first_is_mid_send_waits_and_the_email_is_posted_once()
+    {
+        using var client = flow.Admin();
+        var created = await flow.CreateApplicationAsync(client);
+        // The enqueue is applied but its answer lost: the storage client sends it again and the queue holds two copies.
+        var lostEnqueue = queues.FailAfterForwardingWhen(r => r.Method == "POST" && r.Path.EndsWith("/secret-emails/messages", StringComparison.Ordinal), 503, times: 1);
+        // The copy that claims the delivery first is held right after its claim, before it reaches the email service.
+        var release = new TaskCompletionSource();
+        var held = tables.HoldWhen(r => r.Method == "PUT" && r.Path.Contains("/SecretLinks(", StringComparison.Ordinal), release.Task, times: 1);
+
+        var delivery = await flow.RequestAsync(client, created.GetProperty("id").GetString()!, new { recipientEmail = "dup@customer.example" });
+        Assert.Equal(1, lostEnqueue.Hits);
+        await Eventually.TrueAsync(() => held.Hits == 1, TimeSpan.FromSeconds(20), "the first copy is held after its claim");
+        // The other copy finds the claim live and defers: nothing is posted while the first copy is held.
+        await Eventually.TrueAsync(() => app.Email.StatusRequests == 0 && queues.Log.Count(e => e.Method == "POST" && e.PathAndQuery.Contains("/secret-emails/messages", StringComparison.Ordinal)) == 3,
+            TimeSpan.FromSeconds(20), "the second copy is deferred");
+        Assert.Empty(flow.SendAttemptsFor(delivery));
+        release.SetResult();
+
+        await SecretEmailFlow.WaitForStatusAsync(client, delivery, "sent");
+        Assert.Equal([202], flow.SendAttemptsFor(delivery).Select(a => a.Status));
+        // The deferred copy, when it comes back, finds the delivery sent.
+        var deliveryId = delivery.Split('/')[^1];
+        var outcome = await app.Services.GetRequiredService<SecretEmailService>().SendAsync(
+            new SecretEmailMessage(flow.BusinessUnit, created.GetProperty("id").GetString()!, deliveryId), "deferred-copy", 1, default);
+        Assert.IsType<SendOutcome.Done>(outcome);
+        Assert.Single(flow.SendAttemptsFor(delivery));
     }
 
     [Fact]
