@@ -82,6 +82,10 @@ public sealed class CommunicationEmailSender : IEmailSender
             200 => true,
             404 => false,
             401 or 403 => throw new InvalidOperationException($"The email service refused our credentials ({DescribeError(response)})."),
+            429 => throw new DependencyUnavailableException(DependencyName, new RequestFailedException(response))
+            {
+                RetryAfter = EmailRetryPolicy.ReadRetryAfter(response) ?? DefaultThrottleDelay,
+            },
             _ => throw new DependencyUnavailableException(DependencyName, new RequestFailedException(response)),
         };
     }
@@ -135,8 +139,9 @@ public sealed class CommunicationEmailSender : IEmailSender
             // Not the documented error shape; the status and error-code header still say enough.
         }
 
+        // Status and code only: the service's message text could echo what we sent (the link).
         string code = error?.Code ?? (response.Headers.TryGetValue("x-ms-error-code", out string? header) ? header : "no error code");
-        return error?.Message is { Length: > 0 } text ? $"{response.Status} {code}: {text}" : $"{response.Status} {code}";
+        return $"{response.Status} {code}";
     }
 
     sealed class EmailClientOptions : ClientOptions;

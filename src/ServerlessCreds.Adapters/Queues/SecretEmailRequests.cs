@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ServerlessCreds.Common;
 using ServerlessCreds.Deliveries;
 
 namespace ServerlessCreds.Adapters.Queues;
@@ -11,8 +12,18 @@ public sealed class SecretEmailRequests(QueueClient queue) : ISecretEmailRequest
 
     public QueueClient Queue => queue;
 
-    public async Task EnqueueAsync(SecretEmailMessage message, CancellationToken cancellationToken) =>
-        await queue.SendAsync(Write(message), cancellationToken: cancellationToken);
+    public async Task EnqueueAsync(SecretEmailMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await queue.SendAsync(Write(message), cancellationToken: cancellationToken);
+        }
+        catch (QueueRequestException e)
+        {
+            // A refusal such as 403 while a role assignment propagates: to the caller the queue is unavailable, not our bug.
+            throw new DependencyUnavailableException("queue storage", e);
+        }
+    }
 
     public static string Write(SecretEmailMessage message) => JsonSerializer.Serialize(message, SecretEmailJsonContext.Default.SecretEmailMessage);
 

@@ -87,6 +87,8 @@ public sealed class TableDeliveryStore(StorageTables tables) : IDeliveryStore
             ["FailureReason"] = delivery.FailureReason,
             ["PassphraseHash"] = delivery.PassphraseHash,
             ["WrongPassphrases"] = delivery.WrongPassphrases,
+            ["ClaimedBy"] = delivery.ClaimedBy,
+            ["ClaimedUntil"] = delivery.ClaimedUntil,
         };
 
     static Delivery ToDelivery(TableEntity row)
@@ -110,6 +112,8 @@ public sealed class TableDeliveryStore(StorageTables tables) : IDeliveryStore
             FailureReason = row.GetString("FailureReason"),
             PassphraseHash = row.GetString("PassphraseHash"),
             WrongPassphrases = row.GetInt32("WrongPassphrases") ?? 0,
+            ClaimedBy = row.GetString("ClaimedBy"),
+            ClaimedUntil = row.GetDateTimeOffset("ClaimedUntil"),
             Version = row.ETag!,
         };
     }

@@ -5,4 +5,7 @@ public sealed class DependencyUnavailableException(string dependency, Exception?
     : Exception($"The {dependency} is unavailable.", innerException)
 {
     public string Dependency { get; } = dependency;
+
+    /// <summary>How long the dependency asked us to wait (a throttle's Retry-After), when it said.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

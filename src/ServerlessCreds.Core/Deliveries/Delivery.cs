@@ -39,11 +39,19 @@ public sealed record Delivery
 
     public int WrongPassphrases { get; init; }
 
+    /// <summary>The queue message that claimed the send while <see cref="DeliveryStatus.Sending"/>, and until when; no other copy may send meanwhile.</summary>
+    public string? ClaimedBy { get; init; }
+
+    public DateTimeOffset? ClaimedUntil { get; init; }
+
     /// <summary>Opaque concurrency token of the stored row; every state change is conditional on it.</summary>
     public string Version { get; init; } = "";
 
     /// <summary>ACS operation id: stable per delivery, so a resend is recognisable and its acceptance can be looked up.</summary>
     public Guid OperationId => Guid.ParseExact(DeliveryId, "N");
+
+    /// <summary>Whether a copy of the queue message other than <paramref name="messageId"/> holds a live claim to send.</summary>
+    public bool IsClaimedByAnotherAt(DateTimeOffset now, string messageId) => ClaimedBy != messageId && now < ClaimedUntil;
 
     bool IsOpen => Status is DeliveryStatus.Queued or DeliveryStatus.Sending or DeliveryStatus.Sent;
 

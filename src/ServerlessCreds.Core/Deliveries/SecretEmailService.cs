@@ -33,8 +33,9 @@ public abstract record SendOutcome
 
 /// <summary>
 /// Secret emails: the request records a delivery and queues its ids; the queue function sends at most one email per
-/// delivery. The delivery record, not the email service, guarantees "once": before a resend it asks the service whether
-/// the delivery's operation id was already accepted.
+/// delivery. The delivery record, not the email service, guarantees "once": a send is claimed with a lease that keeps any
+/// other copy of the message from sending meanwhile, and before a resend it asks the service whether the delivery's
+/// operation id was already accepted.
 /// </summary>
 public sealed class SecretEmailService(
     IApplicationStore applications,
@@ -48,6 +49,10 @@ public sealed class SecretEmailService(
 {
     const int DefaultExpiryHours = 72;
     const int MaxExpiryHours = 168;
+    // Longer than a send can take (the email client's retries included); a copy of the message waits it out.
+    static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(10);
+    // When a failed status poll gave no Retry-After: the service allows about 10 polls a minute.
+    static readonly TimeSpan StatusPollDelay = TimeSpan.FromMinutes(1);
 
     public async Task<Delivery?> RequestAsync(string businessUnit, string applicationId, SecretEmailRequest request, AuditContext context, CancellationToken cancellationToken)
     {
@@ -111,8 +116,10 @@ public sealed class SecretEmailService(
             {
                 await queue.EnqueueAsync(new SecretEmailMessage(businessUnit, applicationId, delivery.DeliveryId, context.CorrelationId), cancellationToken);
             }
-            catch (DependencyUnavailableException)
+            catch
             {
+                // Whatever failed (an outage, a refusal, a cancelled request), no delivery may stay queued without a message.
+                // If the enqueue was applied after all, its message finds the delivery failed and sends nothing.
                 await TryMarkAsync(delivery with { Status = DeliveryStatus.Failed, FailureReason = "The request could not be queued." });
                 throw;
             }
@@ -136,23 +143,26 @@ public sealed class SecretEmailService(
         return (delivery, delivery.EffectiveStatus(clock.GetUtcNow(), secrets));
     }
 
-    /// <summary>One attempt of the queue function. Idempotent: any number of deliveries of the same message send at most one email.</summary>
-    public async Task<SendOutcome> SendAsync(SecretEmailMessage message, long attempt, CancellationToken cancellationToken)
+    /// <summary>
+    /// One attempt of the queue function on the message <paramref name="messageId"/>. Idempotent: any number of deliveries
+    /// of the same message, and any number of copies of it, send at most one email.
+    /// </summary>
+    public async Task<SendOutcome> SendAsync(SecretEmailMessage message, string messageId, long attempt, CancellationToken cancellationToken)
     {
         try
         {
-            return await TrySendAsync(message, cancellationToken);
+            return await TrySendAsync(message, messageId, cancellationToken);
         }
-        catch (DependencyUnavailableException) when (attempt >= settings.MaxAttempts)
+        catch (Exception e) when (attempt >= settings.MaxAttempts && e is not OperationCanceledException)
         {
-            // The queue is about to give up on this message; say so on the delivery instead of leaving it queued.
-            if (await deliveries.FindAsync(message.BusinessUnit, message.ApplicationId, message.DeliveryId, cancellationToken) is { Status: DeliveryStatus.Queued or DeliveryStatus.Sending } stuck)
+            // The queue gives up on this message now: say so on the delivery instead of leaving it queued.
+            await GiveUpAsync(message, messageId, attempt);
+            if (e is DependencyUnavailableException or DomainException { Kind: DomainErrorKind.VersionMismatch })
             {
-                await RecordSendAsync(message, AuditActions.SecretEmailFailed, cancellationToken);
-                await TryMarkAsync(stuck with { Status = DeliveryStatus.Failed, FailureReason = $"The email could not be sent after {attempt} attempts." });
+                return new SendOutcome.Retry();
             }
 
-            return new SendOutcome.Retry();
+            throw;
         }
         catch (Exception e) when (e is DependencyUnavailableException or DomainException { Kind: DomainErrorKind.VersionMismatch })
         {
@@ -160,7 +170,7 @@ public sealed class SecretEmailService(
         }
     }
 
-    async Task<SendOutcome> TrySendAsync(SecretEmailMessage message, CancellationToken cancellationToken)
+    async Task<SendOutcome> TrySendAsync(SecretEmailMessage message, string messageId, CancellationToken cancellationToken)
     {
         var delivery = await deliveries.FindAsync(message.BusinessUnit, message.ApplicationId, message.DeliveryId, cancellationToken);
         if (delivery is not { Status: DeliveryStatus.Queued or DeliveryStatus.Sending })
@@ -169,43 +179,119 @@ public sealed class SecretEmailService(
         }
 
         var found = await applications.FindWithSecretsAsync(message.BusinessUnit, message.ApplicationId, cancellationToken);
-        var status = delivery.EffectiveStatus(clock.GetUtcNow(), found?.Secrets ?? []);
+        var now = clock.GetUtcNow();
+        var status = delivery.EffectiveStatus(now, found?.Secrets ?? []);
         if (status is DeliveryStatus.Expired or DeliveryStatus.Revoked)
         {
             await deliveries.UpdateAsync(delivery with { Status = status }, cancellationToken);
             return new SendOutcome.Done();
         }
 
-        if (delivery.Status == DeliveryStatus.Sending && await email.WasAcceptedAsync(delivery.OperationId, cancellationToken))
+        if (delivery.Status == DeliveryStatus.Sending)
         {
-            await RecordSendAsync(message, AuditActions.SecretEmailSent, cancellationToken);
-            await deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Sent, SentAt = clock.GetUtcNow() }, cancellationToken);
-            return new SendOutcome.Done();
+            if (delivery.IsClaimedByAnotherAt(now, messageId))
+            {
+                // Another copy of this message is sending right now; look again once its claim lapses.
+                return new SendOutcome.Defer(delivery.ClaimedUntil!.Value - now);
+            }
+
+            bool accepted;
+            try
+            {
+                accepted = await email.WasAcceptedAsync(delivery.OperationId, cancellationToken);
+            }
+            catch (DependencyUnavailableException e)
+            {
+                // Get Email Status is rate limited hard: a throttled or failed poll waits without using up an attempt.
+                return new SendOutcome.Defer(e.RetryAfter ?? StatusPollDelay);
+            }
+
+            if (accepted)
+            {
+                await RecordSendAsync(message, AuditActions.SecretEmailSent, cancellationToken);
+                await deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Sent, SentAt = clock.GetUtcNow(), ClaimedBy = null, ClaimedUntil = null }, cancellationToken);
+                return new SendOutcome.Done();
+            }
         }
 
-        // Claim the send first: a concurrent duplicate of this message fails here instead of sending again.
-        delivery = await deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Sending }, cancellationToken);
-        var token = LinkTokens.Derive(await linkKeys.GetKeyAsync(cancellationToken), delivery.DeliveryId);
-        await deliveries.AddLinkAsync(LinkTokens.Hash(token), delivery, cancellationToken);
-
-        var content = new SecretEmailTemplate.Content(
-            settings.ProductName, found!.Value.Application.ApplicationName, delivery.CreatedByName, delivery.RecipientName, delivery.ExpiresAt,
-            new Uri(settings.PublicBaseUrl, $"s/{token}"), delivery.PassphraseHash is not null);
-        var result = await email.SendAsync(SecretEmailTemplate.Render(delivery.RecipientEmail, content), delivery.OperationId, cancellationToken);
-        switch (result)
+        // Claim the send first, exclusively until the lease ends: a copy of this message that arrives meanwhile waits.
+        delivery = await deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Sending, ClaimedBy = messageId, ClaimedUntil = now + ClaimLease }, cancellationToken);
+        var mayBeAccepted = false;
+        try
         {
-            case EmailSendResult.Accepted:
-                await RecordSendAsync(message, AuditActions.SecretEmailSent, cancellationToken);
-                await deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Sent, SentAt = clock.GetUtcNow() }, cancellationToken);
-                return new SendOutcome.Done();
-            case EmailSendResult.Rejected rejected:
-                await RecordSendAsync(message, AuditActions.SecretEmailFailed, cancellationToken);
-                await deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Failed, FailureReason = rejected.Reason }, cancellationToken);
-                return new SendOutcome.Done();
-            case EmailSendResult.Throttled throttled:
-                return new SendOutcome.Defer(throttled.RetryAfter);
-            default:
-                throw new InvalidOperationException($"Unknown email result {result.GetType().Name}.");
+            var token = LinkTokens.Derive(await linkKeys.GetKeyAsync(cancellationToken), delivery.DeliveryId);
+            await deliveries.AddLinkAsync(LinkTokens.Hash(token), delivery, cancellationToken);
+            if (clock.GetUtcNow() >= delivery.ClaimedUntil)
+            {
+                // Too slow to get here: another copy may hold the delivery by now.
+                return new SendOutcome.Retry();
+            }
+
+            var content = new SecretEmailTemplate.Content(
+                settings.ProductName, found!.Value.Application.ApplicationName, delivery.CreatedByName, delivery.RecipientName, delivery.ExpiresAt,
+                new Uri(settings.PublicBaseUrl, $"s/{token}"), delivery.PassphraseHash is not null);
+            EmailSendResult result;
+            mayBeAccepted = true;
+            try
+            {
+                result = await email.SendAsync(SecretEmailTemplate.Render(delivery.RecipientEmail, content), delivery.OperationId, cancellationToken);
+            }
+            catch (Exception e) when (e is not (DependencyUnavailableException or OperationCanceledException))
+            {
+                // A definite refusal (our credentials, an unexpected status): nothing was accepted.
+                mayBeAccepted = false;
+                throw;
+            }
+
+            switch (result)
+            {
+                case EmailSendResult.Accepted:
+                    await RecordSendAsync(message, AuditActions.SecretEmailSent, cancellationToken);
+                    await deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Sent, SentAt = clock.GetUtcNow(), ClaimedBy = null, ClaimedUntil = null }, cancellationToken);
+                    return new SendOutcome.Done();
+                case EmailSendResult.Rejected rejected:
+                    await RecordSendAsync(message, AuditActions.SecretEmailFailed, cancellationToken);
+                    await deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Failed, FailureReason = rejected.Reason, ClaimedBy = null, ClaimedUntil = null }, cancellationToken);
+                    return new SendOutcome.Done();
+                case EmailSendResult.Throttled throttled:
+                    // Not accepted: back to queued, so that the deferred copy sends without a status poll.
+                    await TryMarkAsync(delivery with { Status = DeliveryStatus.Queued, ClaimedBy = null, ClaimedUntil = null });
+                    return new SendOutcome.Defer(throttled.RetryAfter);
+                default:
+                    throw new InvalidOperationException($"Unknown email result {result.GetType().Name}.");
+            }
+        }
+        catch (Exception e) when (e is not DomainException { Kind: DomainErrorKind.VersionMismatch })
+        {
+            // Hand the claim back for the next attempt: still "sending" if the email may have gone out, so that it asks first.
+            await TryMarkAsync(delivery with { Status = mayBeAccepted ? DeliveryStatus.Sending : DeliveryStatus.Queued, ClaimedBy = null, ClaimedUntil = null });
+            throw;
+        }
+    }
+
+    // Marks the delivery failed only when its email is known not to have been accepted: it is queued (never posted, or
+    // refused), or ACS has no such operation. Otherwise it stays queued to callers until its link expires.
+    async Task GiveUpAsync(SecretEmailMessage message, string messageId, long attempt)
+    {
+        try
+        {
+            var delivery = await deliveries.FindAsync(message.BusinessUnit, message.ApplicationId, message.DeliveryId, CancellationToken.None);
+            var notAccepted = delivery switch
+            {
+                { Status: DeliveryStatus.Queued } => true,
+                { Status: DeliveryStatus.Sending } when !delivery.IsClaimedByAnotherAt(clock.GetUtcNow(), messageId) =>
+                    !await email.WasAcceptedAsync(delivery.OperationId, CancellationToken.None),
+                _ => false,
+            };
+            if (notAccepted)
+            {
+                await RecordSendAsync(message, AuditActions.SecretEmailFailed, CancellationToken.None);
+                await TryMarkAsync(delivery! with { Status = DeliveryStatus.Failed, FailureReason = $"The email could not be sent after {attempt} attempts.", ClaimedBy = null, ClaimedUntil = null });
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Unknown whether it went out: the delivery reads queued until its link expires, never failed with a live link.
         }
     }
 

@@ -7,7 +7,8 @@ namespace ServerlessCreds.Host.Functions;
 /// Standalone stand-in for the Functions queue trigger, with the same semantics: receive up to <c>BatchSize</c> messages
 /// hidden for <c>VisibilityTimeout</c> and run them concurrently; Completed deletes, Retry or an exception hides the message
 /// for <c>RetryDelay</c> (or moves it to <c>{queue}-poison</c> once <c>DequeueCount</c> reached <c>MaxDequeueCount</c>),
-/// Defer enqueues a delayed copy and deletes the original. A message stays hidden while its handler runs (see
+/// Defer enqueues a delayed copy and deletes the original. A message received more than <c>MaxDequeueCount</c> times (its
+/// handler never settled it, e.g. it crashed the process) is poisoned on receipt without running. A message stays hidden while its handler runs (see
 /// <see cref="VisibilityRenewal"/>); if the process dies mid-message, it reappears after <c>VisibilityTimeout</c>, so
 /// handlers must be idempotent.
 /// </summary>
@@ -128,6 +129,13 @@ sealed class QueueListener(
             return;
         }
 
+        if (message.DequeueCount > options.MaxDequeueCount)
+        {
+            // As the Functions host's QueueProcessor does: a message that keeps crashing its handler must not run for ever.
+            await SettleOrLogAsync(message, QueueMessageOutcome.Retry);
+            return;
+        }
+
         QueueMessageOutcome outcome;
         var renewal = new VisibilityRenewal(queue, message, hiddenSince, options.VisibilityTimeout, time, logger);
         try
@@ -149,8 +157,11 @@ sealed class QueueListener(
             await renewal.DisposeAsync();
         }
 
-        message = message with { PopReceipt = renewal.PopReceipt };
+        await SettleOrLogAsync(message with { PopReceipt = renewal.PopReceipt }, outcome);
+    }
 
+    async Task SettleOrLogAsync(QueueMessage message, QueueMessageOutcome outcome)
+    {
         try
         {
             // Settle even while stopping: the work is done, only the bookkeeping remains.

@@ -19,7 +19,7 @@ sealed partial class SendSecretEmailFunction(SecretEmailService emails, ILogger<
             return QueueMessageOutcome.Retry;
         }
 
-        return await emails.SendAsync(request, message.DequeueCount, cancellationToken) switch
+        return await emails.SendAsync(request, message.MessageId, message.DequeueCount, cancellationToken) switch
         {
             SendOutcome.Done => QueueMessageOutcome.Completed,
             SendOutcome.Defer defer => QueueMessageOutcome.Defer(defer.Delay),

@@ -5,15 +5,13 @@ using ServerlessCreds.Credentials;
 using ServerlessCreds.Deliveries;
 using ServerlessCreds.SecretLinks;
 using ServerlessCreds.ExternalApplications;
+using ServerlessCreds.Host.Functions;
 using ServerlessCreds.Scopes;
 
 namespace ServerlessCreds.Host.Startup;
 
 static class DomainServices
 {
-    /// <summary>Attempts the queue trigger makes before poisoning a message; host.json's maxDequeueCount says the same.</summary>
-    public const int MaxDeliveryAttempts = 5;
-
     public static IServiceCollection AddDomainServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SecretEmailOptions>()
@@ -24,7 +22,10 @@ static class DomainServices
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<SecretEmailOptions>>().Value;
-            return new SecretEmailSettings(options.PublicBaseUrl!, options.ProductName, MaxDeliveryAttempts);
+            // The attempts the queue trigger makes before poisoning a message: standalone the listener's setting; under the
+            // Functions host the default, which host.json's maxDequeueCount equals (tested).
+            var maxAttempts = sp.GetRequiredService<IOptions<QueueTriggerOptions>>().Value.MaxDequeueCount;
+            return new SecretEmailSettings(options.PublicBaseUrl!, options.ProductName, maxAttempts);
         });
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<AuditTrail>();

@@ -72,6 +72,27 @@ public sealed class StorageFaultTests() : HostPerTest(new() { ProxyTables = true
     }
 
     [Fact]
+    public async Task An_email_that_went_out_while_its_sent_mark_and_then_its_status_polls_failed_ends_sent_and_never_failed()
+    {
+        using var client = Flow.Admin();
+        var created = await Flow.CreateApplicationAsync(client);
+        Proxy.FailWhen(r => r.Method == "PUT" && r.Path.Contains("/Deliveries(", StringComparison.Ordinal)
+            && r.BodyText.Contains("\"Status\":\"Sent\"", StringComparison.Ordinal), 503, times: 4);
+        // More throttled polls than the message has attempts left.
+        App.Email.FailNextStatusRequests(5, HttpStatusCode.TooManyRequests, TimeSpan.FromSeconds(3));
+
+        var delivery = await Flow.RequestAsync(client, created.GetProperty("id").GetString()!, new { recipientEmail = "polled@customer.example" });
+
+        await SecretEmailFlow.WaitForStatusAsync(client, delivery, "sent");
+        await Flow.WaitUntilQueueSettledAsync();
+        var email = Assert.Single(Flow.EmailsTo("polled@customer.example"));
+        Assert.Single(Flow.SendAttemptsFor(delivery));
+        Assert.Equal(0, await Flow.PoisonedAsync());
+        using var reader = App.CreateClient();
+        await (await reader.PostJsonAsync($"/api/one-time-secrets/{SecretEmailFlow.TokenIn(email)}/reveal", "{}")).ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task A_lost_response_to_the_send_claim_sends_the_email_once()
     {
         using var client = Flow.Admin();

@@ -82,7 +82,7 @@ public sealed class SecretEmailTests(ServerlessCredsApplication app) : IClassFix
         var outcomes = new List<SendOutcome>();
         for (var attempt = 1; attempt <= 3; attempt++)
         {
-            outcomes.Add(await emails.SendAsync(message, attempt, default));
+            outcomes.Add(await emails.SendAsync(message, "message-1", attempt, default));
         }
 
         Assert.All(outcomes, o => Assert.IsType<SendOutcome.Done>(o));

@@ -33,6 +33,8 @@ public sealed class CommunicationEmailTestServer : IAsyncDisposable
     readonly List<SentEmail> _sent = [];
     readonly List<SendAttempt> _attempts = [];
     readonly Queue<InjectedFailure> _failures = new();
+    readonly Queue<InjectedFailure> _statusFailures = new();
+    int _statusRequests;
     readonly HashSet<string> _rejectedRecipients = new(StringComparer.OrdinalIgnoreCase);
     int _connectionsToDrop;
     Hold? _hold;
@@ -71,6 +73,18 @@ public sealed class CommunicationEmailTestServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Get Email Status requests received so far, failed ones included.</summary>
+    public int StatusRequests
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _statusRequests;
+            }
+        }
+    }
+
     public static async Task<CommunicationEmailTestServer> StartAsync()
     {
         var server = new CommunicationEmailTestServer();
@@ -95,6 +109,21 @@ public sealed class CommunicationEmailTestServer : IAsyncDisposable
             for (int i = 0; i < count; i++)
             {
                 _failures.Enqueue(new InjectedFailure(status, retryAfter));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The next <paramref name="count"/> authenticated Get Email Status requests answer <paramref name="status"/> (for example
+    /// 429, as the service's tight status-poll limit does), with Retry-After when given.
+    /// </summary>
+    public void FailNextStatusRequests(int count, HttpStatusCode status, TimeSpan? retryAfter = null)
+    {
+        lock (_gate)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                _statusFailures.Enqueue(new InjectedFailure(status, retryAfter));
             }
         }
     }
@@ -297,9 +326,19 @@ public sealed class CommunicationEmailTestServer : IAsyncDisposable
         }
 
         bool known;
+        InjectedFailure? failure;
         lock (_gate)
         {
+            _statusRequests++;
+            _statusFailures.TryDequeue(out failure);
             known = _sent.Any(sent => string.Equals(sent.OperationId, operationId, StringComparison.OrdinalIgnoreCase));
+        }
+
+        if (failure is not null)
+        {
+            string code = failure.Status == HttpStatusCode.TooManyRequests ? "TooManyRequests" : "InjectedFailure";
+            await WriteErrorAsync(context.Response, failure.Status, code, "Failure injected by the test server.", failure.RetryAfter);
+            return;
         }
 
         if (!known)
