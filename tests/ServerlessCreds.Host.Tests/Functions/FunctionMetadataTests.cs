@@ -63,6 +63,7 @@ public sealed class FunctionMetadataTests(ServerlessCredsApplication app) : ICla
         var standalone = new QueueTriggerOptions();
 
         Assert.Equal(standalone.BatchSize, queues.GetProperty("batchSize").GetInt32());
+        // Delivery attempts follow MaxDequeueCount, so under the host too the last attempt is the one before the poison queue.
         Assert.Equal(standalone.MaxDequeueCount, queues.GetProperty("maxDequeueCount").GetInt32());
         Assert.Equal(standalone.RetryDelay, TimeSpan.Parse(queues.GetProperty("visibilityTimeout").GetString()!, CultureInfo.InvariantCulture));
         Assert.Equal(standalone.MaxPollingInterval, TimeSpan.Parse(queues.GetProperty("maxPollingInterval").GetString()!, CultureInfo.InvariantCulture));

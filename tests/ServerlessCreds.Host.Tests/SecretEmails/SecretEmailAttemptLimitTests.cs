@@ -1,6 +1,4 @@
 using System.Net;
-using System.Text.Json;
-using ServerlessCreds.Host.Functions;
 using ServerlessCreds.Testing;
 
 namespace ServerlessCreds.Host.Tests.SecretEmails;
@@ -21,15 +19,5 @@ public sealed class SecretEmailAttemptLimitTests() : HostPerTest(new() { Setting
         await SecretEmailFlow.WaitForStatusAsync(client, delivery, "failed");
         // Two attempts, each the first try and the sender's three retries.
         Assert.Equal(8, Flow.SendAttemptsFor(delivery).Count);
-    }
-
-    [Fact]
-    public void Host_json_max_dequeue_count_is_the_default_the_delivery_attempts_follow_under_the_functions_host()
-    {
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "host.json")));
-
-        var maxDequeueCount = json.RootElement.GetProperty("extensions").GetProperty("queues").GetProperty("maxDequeueCount").GetInt32();
-
-        Assert.Equal(new QueueTriggerOptions().MaxDequeueCount, maxDequeueCount);
     }
 }
