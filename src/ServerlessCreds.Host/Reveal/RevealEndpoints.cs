@@ -7,7 +7,7 @@ using ServerlessCreds.SecretLinks;
 
 namespace ServerlessCreds.Host.Reveal;
 
-public sealed record RevealSecretRequest(string? Passphrase)
+public sealed record RevealSecretRequest(string? Passphrase = null)
 {
     public override string ToString() => $"RevealSecretRequest {{ HasPassphrase = {Passphrase is not null} }}";
 }
@@ -23,12 +23,18 @@ public static class RevealEndpoints
     public static IEndpointRouteBuilder MapReveal(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/s/{token}", ShowSecretLink).WithName(nameof(ShowSecretLink)).WithTags("One-time links").AllowAnonymous()
-            .Produces(StatusCodes.Status200OK, contentType: "text/html").Produces(StatusCodes.Status404NotFound, contentType: "text/html");
+            .ProducesPages(StatusCodes.Status200OK, StatusCodes.Status404NotFound, StatusCodes.Status410Gone, StatusCodes.Status503ServiceUnavailable)
+            .ProducesTooManyRequests(page: true);
         // No antiforgery token: the POST carries no ambient authority (no cookie, no session); the token in the URL,
         // which a forging site would have to know already, is the whole credential.
         routes.MapPost("/s/{token}", RevealSecretLink).WithName(nameof(RevealSecretLink)).WithTags("One-time links").AllowAnonymous()
-            .Produces(StatusCodes.Status200OK, contentType: "text/html").Produces(StatusCodes.Status410Gone, contentType: "text/html");
+            .DescribesFormBody<RevealSecretRequest>()
+            .ProducesPages(StatusCodes.Status200OK, StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound,
+                StatusCodes.Status410Gone, StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesTooManyRequests(page: true);
         routes.MapPost("/api/one-time-secrets/{token}/reveal", RevealSecret).WithName(nameof(RevealSecret)).WithTags("One-time links").AllowAnonymous()
+            .ProducesBodyProblems().ProducesProblem(StatusCodes.Status403Forbidden).ProducesNotFound().ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesUnavailable().ProducesTooManyRequests(page: false)
             .AddEndpointFilter(async (context, next) =>
             {
                 SensitiveResponse.Apply(context.HttpContext.Response, SensitiveResponse.NoContentPolicy);
