@@ -29,12 +29,19 @@ public sealed record DeliveryResponse(
 
 public static class SecretEmailEndpoints
 {
+    const string RequestSecretEmailDescription = """
+        Queues an email with a one-time link to the secret `secretId` (default: the newest active one; 400 when it is not
+        an active secret of this application). `expiresInHours` 1..168, default 72; `passphrase`, when given, 8..128
+        characters: the reader must enter it, and the email does not contain it. 409 when the application has no active
+        secret (or a request with the same `Idempotency-Key` is still running).
+        """;
+
     public static IEndpointRouteBuilder MapSecretEmails(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/business-units/{bu}/applications/{id}/secret-emails").WithTags("Secret emails").RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesNotFound().ProducesUnavailable();
         group.MapPost("", RequestSecretEmail).WithName(nameof(RequestSecretEmail)).RequireBusinessUnitRole(Roles.SendSecretEmail).WithIdempotency()
-            .ProducesBodyProblems().WithLocation(StatusCodes.Status202Accepted).WithETag(StatusCodes.Status202Accepted);
+            .WithDescription(RequestSecretEmailDescription).ProducesBodyProblems().WithLocation(StatusCodes.Status202Accepted).WithETag(StatusCodes.Status202Accepted);
         group.MapGet("/{deliveryId}", GetSecretEmail).WithName(nameof(GetSecretEmail)).RequireBusinessUnitRole(Roles.View);
         return routes;
     }

@@ -12,7 +12,7 @@ static class ApiResponses
     public static TBuilder ProducesUnavailable<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-    /// <summary>Routes naming a business unit or a resource in one: 404 when it does not exist there (or the id is malformed).</summary>
+    /// <summary>Routes naming a resource (or a business unit): 404 when it does not exist there, or its id is malformed.</summary>
     public static TBuilder ProducesNotFound<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.ProducesProblem(StatusCodes.Status404NotFound);
 

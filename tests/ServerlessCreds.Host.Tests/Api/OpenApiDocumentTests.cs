@@ -277,6 +277,8 @@ public sealed class OpenApiDocumentTests(ServerlessCredsApplication app) : IClas
         var operations = Operations(await DocumentAsync());
 
         Assert.Contains("external-application catalog", operations["UpdateApplication"].GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("409 when the application has no active", operations["RequestSecretEmail"].GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("burns the link", operations["RevealSecret"].GetProperty("description").GetString(), StringComparison.Ordinal);
         foreach (var id in new[] { "ShowSecretLink", "RevealSecretLink", "RevealSecret" })
         {
             // The fixture's configured limits, not the defaults: the description reads the options the limiter runs with.
