@@ -9,13 +9,14 @@ namespace ServerlessCreds.Host.Api;
 
 public sealed record CreateApplicationRequest(
     string? Kind,
-    string? ExternalApplicationId,
-    string? VendorName,
-    string? ApplicationName,
-    IReadOnlyList<string?>? Scopes,
-    IReadOnlyList<string?>? CallbackUrls);
+    string? ExternalApplicationId = null,
+    string? VendorName = null,
+    string? ApplicationName = null,
+    IReadOnlyList<string?>? Scopes = null,
+    IReadOnlyList<string?>? CallbackUrls = null);
 
-public sealed record UpdateApplicationRequest(string? VendorName, string? ApplicationName, IReadOnlyList<string?>? CallbackUrls, bool? Enabled);
+public sealed record UpdateApplicationRequest(
+    string? VendorName = null, string? ApplicationName = null, IReadOnlyList<string?>? CallbackUrls = null, bool? Enabled = null);
 
 public record ApplicationResponse(Application Application)
 {
@@ -64,18 +65,43 @@ public static class ApplicationEndpoints
         retried `DELETE` finishes.
         """;
 
+    const string UpdateApplicationDescription = """
+        Members left out (or `null`) keep their value. On an external application `vendorName`, `applicationName` and
+        `callbackUrls` come from the external-application catalog: sending them gets 400 naming them; `enabled` can change.
+        With `If-Match` the change applies only to that version, else 412; without it, a change that lands between this
+        request's read and its write also gets 412: read the application again and retry.
+        """;
+
+    const string AddApplicationScopeDescription = """
+        Adds a catalog scope (matched case-insensitively). Idempotent: 200 with the application unchanged when it already has
+        it. 400 when the scope is not in the catalog or the application already has 20. 412 when the application changed
+        while the scope was being added: retry.
+        """;
+
+    const string RemoveApplicationScopeDescription = """
+        Removes a scope (matched case-insensitively): 200 with the application unchanged when it does not have it, 400 when it
+        is the application's last scope. 412 when the application changed while the scope was being removed: retry.
+        """;
+
     public static IEndpointRouteBuilder MapApplications(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/business-units/{bu}/applications").WithTags("Applications").RequireAuthorization();
-        group.MapGet("", ListApplications).WithName(nameof(ListApplications)).RequireBusinessUnitRole(Roles.View);
-        group.MapPost("", CreateApplication).WithName(nameof(CreateApplication)).RequireBusinessUnitRole(Roles.Create).WithIdempotency();
-        group.MapGet("/{id}", GetApplication).WithName(nameof(GetApplication)).RequireBusinessUnitRole(Roles.View);
-        group.MapPatch("/{id}", UpdateApplication).WithName(nameof(UpdateApplication)).RequireBusinessUnitRole(Roles.Edit);
+        var group = routes.MapGroup("/api/business-units/{bu}/applications").WithTags("Applications").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesNotFound().ProducesUnavailable();
+        group.MapGet("", ListApplications).WithName(nameof(ListApplications)).RequireBusinessUnitRole(Roles.View)
+            .ProducesValidationProblem();
+        group.MapPost("", CreateApplication).WithName(nameof(CreateApplication)).RequireBusinessUnitRole(Roles.Create).WithIdempotency()
+            .ProducesBodyProblems().WithLocation(StatusCodes.Status201Created).WithETag(StatusCodes.Status201Created);
+        group.MapGet("/{id}", GetApplication).WithName(nameof(GetApplication)).RequireBusinessUnitRole(Roles.View)
+            .WithETag(StatusCodes.Status200OK);
+        group.MapPatch("/{id}", UpdateApplication).WithName(nameof(UpdateApplication)).RequireBusinessUnitRole(Roles.Edit)
+            .WithDescription(UpdateApplicationDescription).ProducesBodyProblems().AcceptsIfMatch().WithETag(StatusCodes.Status200OK);
         group.MapDelete("/{id}", DeleteApplication).WithName(nameof(DeleteApplication)).RequireBusinessUnitRole(Roles.Delete)
             .WithSummary("Deletes the application; its secrets stop working and its open one-time links die.")
             .WithDescription(DeleteApplicationDescription).ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapPut("/{id}/scopes/{scope}", AddApplicationScope).WithName(nameof(AddApplicationScope)).RequireBusinessUnitRole(Roles.Edit);
-        group.MapDelete("/{id}/scopes/{scope}", RemoveApplicationScope).WithName(nameof(RemoveApplicationScope)).RequireBusinessUnitRole(Roles.Edit);
+        group.MapPut("/{id}/scopes/{scope}", AddApplicationScope).WithName(nameof(AddApplicationScope)).RequireBusinessUnitRole(Roles.Edit)
+            .WithDescription(AddApplicationScopeDescription).ProducesScopeChangeProblems().WithETag(StatusCodes.Status200OK);
+        group.MapDelete("/{id}/scopes/{scope}", RemoveApplicationScope).WithName(nameof(RemoveApplicationScope)).RequireBusinessUnitRole(Roles.Edit)
+            .WithDescription(RemoveApplicationScopeDescription).ProducesScopeChangeProblems().WithETag(StatusCodes.Status200OK);
         return routes;
     }
 

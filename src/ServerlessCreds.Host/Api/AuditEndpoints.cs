@@ -39,9 +39,10 @@ public static class AuditEndpoints
 
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/business-units").WithTags("Audit log").RequireAuthorization();
+        var group = routes.MapGroup("/api/business-units").WithTags("Audit log").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesValidationProblem().ProducesUnavailable();
         group.MapGet("/{bu}/audit", ListAuditEntries).WithName(nameof(ListAuditEntries)).RequireBusinessUnitRole(Roles.AuditView)
-            .WithSummary("A business unit's audit log.").WithDescription(Description);
+            .WithSummary("A business unit's audit log.").WithDescription(Description).ProducesNotFound();
         // Catalog changes are platform-wide; their log sits under a reserved id that no business unit can have.
         group.MapGet($"/{AuditTrail.PlatformLog}/audit", ListPlatformAuditEntries).WithName(nameof(ListPlatformAuditEntries)).RequirePlatformAdmin()
             .WithSummary("The platform audit log (scope and external-application catalogs); Platform.Admin only.").WithDescription(Description);

@@ -6,7 +6,7 @@ using ServerlessCreds.Host.Http;
 namespace ServerlessCreds.Host.Api;
 
 public sealed record CreateExternalApplicationRequest(
-    string? VendorName, string? ApplicationName, string? Description, IReadOnlyList<string?>? Scopes, IReadOnlyList<string?>? CallbackUrls);
+    string? VendorName, string? ApplicationName, IReadOnlyList<string?>? Scopes, string? Description = null, IReadOnlyList<string?>? CallbackUrls = null);
 
 public sealed record ExternalApplicationResponse(
     string Id, string VendorName, string ApplicationName, string Description, IReadOnlyList<string> Scopes, IReadOnlyList<string> CallbackUrls)
@@ -19,9 +19,12 @@ public static class ExternalApplicationEndpoints
 {
     public static IEndpointRouteBuilder MapExternalApplications(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/external-applications").WithTags("External application catalog").RequireAuthorization();
-        group.MapGet("", ListExternalApplications).WithName(nameof(ListExternalApplications));
-        group.MapPost("", CreateExternalApplication).WithName(nameof(CreateExternalApplication)).RequirePlatformAdmin().WithIdempotency();
+        var group = routes.MapGroup("/api/external-applications").WithTags("External application catalog").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesUnavailable();
+        group.MapGet("", ListExternalApplications).WithName(nameof(ListExternalApplications))
+            .ProducesValidationProblem();
+        group.MapPost("", CreateExternalApplication).WithName(nameof(CreateExternalApplication)).RequirePlatformAdmin().WithIdempotency()
+            .ProducesBodyProblems().WithLocation(StatusCodes.Status201Created).WithETag(StatusCodes.Status201Created);
         return routes;
     }
 

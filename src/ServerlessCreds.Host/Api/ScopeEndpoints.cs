@@ -5,7 +5,7 @@ using ServerlessCreds.Scopes;
 
 namespace ServerlessCreds.Host.Api;
 
-public sealed record CreateScopeRequest(string? Name, string? DisplayName, string? Description);
+public sealed record CreateScopeRequest(string? Name, string? DisplayName = null, string? Description = null);
 
 public sealed record ScopeResponse(string Name, string DisplayName, string Description, bool BuiltIn)
 {
@@ -16,9 +16,12 @@ public static class ScopeEndpoints
 {
     public static IEndpointRouteBuilder MapScopes(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/scopes").WithTags("Scope catalog").RequireAuthorization();
-        group.MapGet("", ListScopes).WithName(nameof(ListScopes));
-        group.MapPost("", CreateScope).WithName(nameof(CreateScope)).RequirePlatformAdmin().WithIdempotency().ProducesProblem(StatusCodes.Status409Conflict);
+        var group = routes.MapGroup("/api/scopes").WithTags("Scope catalog").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesUnavailable();
+        group.MapGet("", ListScopes).WithName(nameof(ListScopes))
+            .ProducesValidationProblem();
+        group.MapPost("", CreateScope).WithName(nameof(CreateScope)).RequirePlatformAdmin().WithIdempotency().ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesBodyProblems().WithLocation(StatusCodes.Status201Created).WithETag(StatusCodes.Status201Created);
         return routes;
     }
 

@@ -6,7 +6,8 @@ using ServerlessCreds.Host.Http;
 
 namespace ServerlessCreds.Host.Api;
 
-public sealed record SecretEmailRequestBody(string? RecipientEmail, string? RecipientName, string? SecretId, int? ExpiresInHours, string? Passphrase)
+public sealed record SecretEmailRequestBody(
+    string? RecipientEmail, string? RecipientName = null, string? SecretId = null, int? ExpiresInHours = null, string? Passphrase = null)
 {
     // The passphrase must not show up if the request is ever logged or printed.
     public override string ToString() => $"SecretEmailRequestBody {{ RecipientEmail = {RecipientEmail}, SecretId = {SecretId} }}";
@@ -20,17 +21,27 @@ public sealed record DeliveryResponse(
     string Status,
     DateTimeOffset CreatedAt,
     string CreatedBy,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? SentAt,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ViewedAt,
     DateTimeOffset ExpiresAt,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FailureReason);
+    // Optional parameters, so the OpenAPI document does not list these omitted-when-null members as required.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? SentAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ViewedAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FailureReason = null);
 
 public static class SecretEmailEndpoints
 {
+    const string RequestSecretEmailDescription = """
+        Queues an email with a one-time link to the secret `secretId` (default: the newest active one; 400 when it is not
+        an active secret of this application). `expiresInHours` 1..168, default 72; `passphrase`, when given, 8..128
+        characters: the reader must enter it, and the email does not contain it. 409 when the application has no active
+        secret (or a request with the same `Idempotency-Key` is still running).
+        """;
+
     public static IEndpointRouteBuilder MapSecretEmails(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/business-units/{bu}/applications/{id}/secret-emails").WithTags("Secret emails").RequireAuthorization();
-        group.MapPost("", RequestSecretEmail).WithName(nameof(RequestSecretEmail)).RequireBusinessUnitRole(Roles.SendSecretEmail).WithIdempotency();
+        var group = routes.MapGroup("/api/business-units/{bu}/applications/{id}/secret-emails").WithTags("Secret emails").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesNotFound().ProducesUnavailable();
+        group.MapPost("", RequestSecretEmail).WithName(nameof(RequestSecretEmail)).RequireBusinessUnitRole(Roles.SendSecretEmail).WithIdempotency()
+            .WithDescription(RequestSecretEmailDescription).ProducesBodyProblems().WithLocation(StatusCodes.Status202Accepted).WithETag(StatusCodes.Status202Accepted);
         group.MapGet("/{deliveryId}", GetSecretEmail).WithName(nameof(GetSecretEmail)).RequireBusinessUnitRole(Roles.View);
         return routes;
     }
@@ -62,6 +73,6 @@ public static class SecretEmailEndpoints
 
         return TypedResults.Ok(new DeliveryResponse(
             delivery.DeliveryId, delivery.RecipientEmail, status.ToString().ToLowerInvariant(), delivery.CreatedAt, delivery.CreatedBy,
-            delivery.SentAt, delivery.ViewedAt, delivery.ExpiresAt, delivery.FailureReason));
+            delivery.ExpiresAt, delivery.SentAt, delivery.ViewedAt, delivery.FailureReason));
     }
 }

@@ -6,7 +6,7 @@ using ServerlessCreds.Host.Http;
 
 namespace ServerlessCreds.Host.Api;
 
-public sealed record CreateSecretRequest(int? ExpiresInDays);
+public sealed record CreateSecretRequest(int? ExpiresInDays = null);
 
 public sealed record SecretResponse(string SecretId, string Hint, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string State)
 {
@@ -24,16 +24,20 @@ public static class SecretEndpoints
 {
     const string CreateSecretDescription = """
         `Location` points at the new secret, but the `ETag` is the application's: adding a secret changes the
-        application's version, and this is the ETag a following `If-Match` on the application (a `PATCH`) needs.
+        application's version, and this is the ETag a following `If-Match` on the application (a `PATCH`) needs. The body
+        may be left out (`expiresInDays` then defaults to 365). 409 when the application already has 2 active secrets.
         """;
 
     public static IEndpointRouteBuilder MapSecrets(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/business-units/{bu}/applications/{id}/secrets").WithTags("Client secrets").RequireAuthorization();
-        group.MapGet("", ListSecrets).WithName(nameof(ListSecrets)).RequireBusinessUnitRole(Roles.View);
+        var group = routes.MapGroup("/api/business-units/{bu}/applications/{id}/secrets").WithTags("Client secrets").RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesNotFound().ProducesUnavailable();
+        group.MapGet("", ListSecrets).WithName(nameof(ListSecrets)).RequireBusinessUnitRole(Roles.View)
+            .ProducesValidationProblem();
         group.MapPost("", CreateSecret).WithName(nameof(CreateSecret)).RequireBusinessUnitRole(Roles.Edit).WithIdempotency()
             .WithSummary("Adds a secret to the application (rotation); its value is shown only in this response.")
-            .WithDescription(CreateSecretDescription);
+            .WithDescription(CreateSecretDescription)
+            .ProducesBodyProblems().WithLocation(StatusCodes.Status201Created).WithETag(StatusCodes.Status201Created);
         group.MapDelete("/{secretId}", RevokeSecret).WithName(nameof(RevokeSecret)).RequireBusinessUnitRole(Roles.Edit);
         return routes;
     }

@@ -32,12 +32,7 @@ static class HttpApi
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         services.AddSingleton<IdempotencyStore>();
         services.AddRequestLimits();
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "ServerlessCreds API";
-            document.Info.Version = "v1";
-            return Task.CompletedTask;
-        }));
+        services.AddOpenApi(options => options.AddServerlessCredsConventions());
         return services;
     }
 

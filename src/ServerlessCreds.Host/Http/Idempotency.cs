@@ -26,7 +26,21 @@ static class Idempotency
     public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder builder) =>
         builder.WithMetadata(new IdempotentEndpoint())
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                ApiResponses.AddRequestHeader(operation, HeaderName,
+                    "1..255 printable ASCII characters (else 400). A repeat by the same caller with the same key and byte-identical body within 24 h " +
+                    "replays the first success; the same key with another body gets 422; 409 with `Retry-After` while the first is still running. " +
+                    "Only successes spend a key.");
+                foreach (var success in operation.Responses!.Keys.Where(status => status.StartsWith('2')))
+                {
+                    ApiResponses.AddResponseHeader(operation, int.Parse(success, System.Globalization.CultureInfo.InvariantCulture), ReplayedHeaderName,
+                        "`true` when this is a replay of an earlier response to the same Idempotency-Key.");
+                }
+
+                return Task.CompletedTask;
+            });
 
     /// <summary>Runs after authentication, so the key is scoped to a known caller.</summary>
     public static IApplicationBuilder UseIdempotency(this IApplicationBuilder app) =>

@@ -52,6 +52,21 @@ static class RevealRateLimits
         return services;
     }
 
+    /// <summary>Documents the limits on a link endpoint: 429 with Retry-After, as a page or, under /api, as a problem.</summary>
+    public static RouteHandlerBuilder ProducesTooManyRequests(this RouteHandlerBuilder builder, bool page) =>
+        (page ? builder.Produces<string>(StatusCodes.Status429TooManyRequests, "text/html") : builder.ProducesProblem(StatusCodes.Status429TooManyRequests))
+            .AddOpenApiOperationTransformer((operation, context, _) =>
+            {
+                var limits = context.ApplicationServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+                var rule = $"""
+                    Rate limited before anything else, across the one-time-link operations together: {limits.RevealsPerAddress} requests per client
+                    address (an IPv6 client counts per /64) and {limits.RevealsPerToken} per link token, per {limits.Window.TotalSeconds:0} seconds.
+                    Over a limit: 429 with `Retry-After`; such refusals are not audited.
+                    """;
+                operation.Description = string.IsNullOrEmpty(operation.Description) ? rule : operation.Description + "\n\n" + rule;
+                return Task.CompletedTask;
+            });
+
     static string? LinkToken(HttpContext context) => context.Request.RouteValues["token"] as string;
 
     static PartitionedRateLimiter<HttpContext> PerLinkRequest(int permits, TimeSpan window, Func<HttpContext, string> key) =>

@@ -7,7 +7,7 @@ using ServerlessCreds.SecretLinks;
 
 namespace ServerlessCreds.Host.Reveal;
 
-public sealed record RevealSecretRequest(string? Passphrase)
+public sealed record RevealSecretRequest(string? Passphrase = null)
 {
     public override string ToString() => $"RevealSecretRequest {{ HasPassphrase = {Passphrase is not null} }}";
 }
@@ -20,15 +20,27 @@ public sealed record RevealedSecretResponse(string ApplicationName, string Clien
 /// <summary>One-time links, anonymous: the token in the URL is the credential.</summary>
 public static class RevealEndpoints
 {
+    const string RevealDescription = """
+        Shows the secret once: 200 for the first reveal only. Without a passphrase where the link needs one: 400. A wrong
+        passphrase: 403, saying how many tries remain; the 5th wrong one burns the link. A link already viewed, expired,
+        revoked or burnt: 410. An unknown token: 404. The body may be left out when the link needs no passphrase.
+        """;
+
     public static IEndpointRouteBuilder MapReveal(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/s/{token}", ShowSecretLink).WithName(nameof(ShowSecretLink)).WithTags("One-time links").AllowAnonymous()
-            .Produces(StatusCodes.Status200OK, contentType: "text/html").Produces(StatusCodes.Status404NotFound, contentType: "text/html");
+            .ProducesPages(StatusCodes.Status200OK, StatusCodes.Status404NotFound, StatusCodes.Status410Gone, StatusCodes.Status503ServiceUnavailable)
+            .ProducesTooManyRequests(page: true);
         // No antiforgery token: the POST carries no ambient authority (no cookie, no session); the token in the URL,
         // which a forging site would have to know already, is the whole credential.
         routes.MapPost("/s/{token}", RevealSecretLink).WithName(nameof(RevealSecretLink)).WithTags("One-time links").AllowAnonymous()
-            .Produces(StatusCodes.Status200OK, contentType: "text/html").Produces(StatusCodes.Status410Gone, contentType: "text/html");
+            .WithDescription(RevealDescription).DescribesFormBody<RevealSecretRequest>()
+            .ProducesPages(StatusCodes.Status200OK, StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound,
+                StatusCodes.Status410Gone, StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesTooManyRequests(page: true);
         routes.MapPost("/api/one-time-secrets/{token}/reveal", RevealSecret).WithName(nameof(RevealSecret)).WithTags("One-time links").AllowAnonymous()
+            .WithDescription(RevealDescription).ProducesBodyProblems().ProducesProblem(StatusCodes.Status403Forbidden).ProducesNotFound().ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesUnavailable().ProducesTooManyRequests(page: false)
             .AddEndpointFilter(async (context, next) =>
             {
                 SensitiveResponse.Apply(context.HttpContext.Response, SensitiveResponse.NoContentPolicy);

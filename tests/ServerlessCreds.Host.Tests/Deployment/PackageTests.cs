@@ -199,6 +199,10 @@ public sealed class PackageTests(DeploymentPackage package)
 
         var document = await (await anonymous.GetAsync("/api/openapi.json")).ExpectAsync(HttpStatusCode.OK);
         Assert.True(document.GetProperty("paths").TryGetProperty("/api/business-units/{bu}/applications", out _));
+        // The transformers and the schemas of optional members work trimmed too.
+        Assert.True(document.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("Bearer", out _));
+        Assert.Equal(["kind"], document.GetProperty("components").GetProperty("schemas").GetProperty("CreateApplicationRequest").GetProperty("required").Strings());
+        Assert.True(document.GetProperty("paths").GetProperty("/api/one-time-secrets/{token}/reveal").GetProperty("post").GetProperty("responses").TryGetProperty("429", out _));
 
         // Neither the handler's own output (its production logging) nor the logs it returns to the host hold the secret, the link token
         // or the passphrase.
