@@ -87,6 +87,7 @@ public sealed class TableDeliveryStore(StorageTables tables) : IDeliveryStore
             ["FailureReason"] = delivery.FailureReason,
             ["PassphraseHash"] = delivery.PassphraseHash,
             ["WrongPassphrases"] = delivery.WrongPassphrases,
+            ["RevealAttemptId"] = delivery.RevealAttemptId,
         };
 
     static Delivery ToDelivery(TableEntity row)
@@ -110,6 +111,7 @@ public sealed class TableDeliveryStore(StorageTables tables) : IDeliveryStore
             FailureReason = row.GetString("FailureReason"),
             PassphraseHash = row.GetString("PassphraseHash"),
             WrongPassphrases = row.GetInt32("WrongPassphrases") ?? 0,
+            RevealAttemptId = row.GetString("RevealAttemptId"),
             Version = row.ETag!,
         };
     }
