@@ -6,7 +6,7 @@ namespace ServerlessCreds.Credentials;
 
 /// <summary>
 /// Issues, rotates and revokes client secrets. The vault is written first and the tables second, so a vault failure
-/// leaves nothing behind; when the table write fails after it, the new vault version is disabled again.
+/// leaves nothing behind; when the table write fails after it, however it fails, the new vault version is disabled again.
 /// </summary>
 public sealed class CredentialService(IApplicationStore store, ISecretVault vault, AuditTrail audit, TimeProvider clock)
 {
@@ -14,7 +14,7 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
     public Task<Page<ClientSecret>?> ListAsync(string businessUnit, string applicationId, PageRequest page, CancellationToken cancellationToken) =>
         store.FindSecretPageAsync(businessUnit, applicationId, page, cancellationToken);
 
-    /// <summary>Generates a secret and stores its value in the vault; the caller persists the metadata (and must call <see cref="AbandonAsync"/> if that fails).</summary>
+    /// <summary>Generates a secret and stores its value in the vault; the caller persists the metadata (and must call <see cref="AbandonAfterFailedWriteAsync"/> if that fails).</summary>
     public async Task<IssuedSecret> GenerateAsync(string businessUnit, string applicationId, string secretId, int lifetimeDays, CancellationToken cancellationToken)
     {
         var value = ClientSecretGenerator.Generate();
@@ -56,6 +56,17 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
         }
     }
 
+    /// <summary>
+    /// Abandons a secret whose metadata write failed. That write may have been applied all the same (its answer lost, its
+    /// retries failed), so its row, if there is one, is then recorded revoked. If storage is still down, such a row reads
+    /// active until it is revoked; that fails safe, as its value no longer works.
+    /// </summary>
+    public async Task AbandonAfterFailedWriteAsync(IssuedSecret secret, Exception cause, AuditContext context)
+    {
+        await AbandonAsync(secret, cause);
+        await RecordRevokedAsync(secret.Metadata.BusinessUnit, secret.Metadata.ApplicationId, new HashSet<string> { secret.Metadata.SecretId }, context);
+    }
+
     /// <summary>Adds a second active secret so a customer can rotate without downtime; null when the application does not exist.</summary>
     public async Task<Rotation?> RotateAsync(string businessUnit, string applicationId, int? expiresInDays, AuditContext context, CancellationToken cancellationToken)
     {
@@ -84,9 +95,9 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
                 // Conditional on the application's version, so two concurrent rotations cannot both pass the count above.
                 return new Rotation(await store.AddSecretAsync(application with { UpdatedAt = now }, issued.Metadata, cancellationToken), issued);
             }
-            catch (Exception e) when (e is DependencyUnavailableException or DomainException)
+            catch (Exception e)
             {
-                await AbandonAsync(issued, e);
+                await AbandonAfterFailedWriteAsync(issued, e, context);
                 throw e is DomainException { Kind: DomainErrorKind.VersionMismatch }
                     ? DomainException.Conflict("The application changed while the secret was being added; try again.")
                     : e;
@@ -147,8 +158,8 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
 
     /// <summary>
     /// Records as revoked the secrets among <paramref name="disabledSecretIds"/> that still read active: a delete of their application
-    /// disabled their vault versions and then failed, and a secret must not read active when it no longer works. Best effort:
-    /// rows that are gone (the application was deleted after all) need nothing, and when storage fails the delete's retry settles them.
+    /// (or a create or rotation abandoning them) disabled their vault versions and then failed, and a secret must not read active when
+    /// it no longer works. Best effort: rows that are gone (or never written) need nothing, and when storage fails the delete's retry settles them.
     /// </summary>
     public async Task RecordRevokedAsync(string businessUnit, string applicationId, IReadOnlySet<string> disabledSecretIds, AuditContext context)
     {
