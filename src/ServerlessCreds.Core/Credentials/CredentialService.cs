@@ -139,18 +139,29 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
         }
     }
 
-    /// <summary>Disables the vault versions of secrets that expired, so an expired value cannot be read even by mistake.</summary>
+    /// <summary>
+    /// Disables the vault versions of secrets that expired, so an expired value cannot be read even by mistake. A secret that
+    /// fails does not hold up the others; the run then fails, and the next run tries that one again.
+    /// </summary>
     public async Task<int> RetireExpiredAsync(CancellationToken cancellationToken)
     {
         var retired = 0;
+        var failures = new List<Exception>();
         foreach (var secret in await store.ListExpiredUnretiredSecretsAsync(clock.GetUtcNow(), cancellationToken))
         {
-            await vault.DisableAsync(secret.Vault, cancellationToken);
-            await store.MarkSecretRetiredAsync(secret, cancellationToken);
-            retired++;
+            try
+            {
+                await vault.DisableAsync(secret.Vault, cancellationToken);
+                await store.MarkSecretRetiredAsync(secret, cancellationToken);
+                retired++;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                failures.Add(e);
+            }
         }
 
-        return retired;
+        return failures.Count == 0 ? retired : throw new AggregateException($"{failures.Count} expired secrets could not be retired ({retired} were).", failures);
     }
 
     /// <summary>Disables the secret's vault version, as its application is deleted (before its rows go, so none stays usable).</summary>
