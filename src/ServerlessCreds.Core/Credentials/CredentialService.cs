@@ -70,6 +70,7 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
     /// <summary>Adds a second active secret so a customer can rotate without downtime; null when the application does not exist.</summary>
     public async Task<Rotation?> RotateAsync(string businessUnit, string applicationId, int? expiresInDays, AuditContext context, CancellationToken cancellationToken)
     {
+        var lifetimeDays = LifetimeDays(expiresInDays);
         // The application first, its secrets after: a rotation committed in between then shows in the secrets and
         // fails this one's write, conditional on the version read here. Read together, the two could straddle it.
         if (await store.FindAsync(businessUnit, applicationId, cancellationToken) is not { } application)
@@ -85,7 +86,6 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
             throw DomainException.Conflict($"The application already has {ClientSecret.MaxActivePerApplication} active secrets; revoke one first.");
         }
 
-        var lifetimeDays = LifetimeDays(expiresInDays);
         var secretId = Ids.New();
         return await audit.RecordChangeAsync(context, businessUnit, AuditActions.SecretCreated, AuditTarget.Secret(applicationId, secretId), async () =>
         {
