@@ -89,6 +89,7 @@ public sealed class TableDeliveryStore(StorageTables tables) : IDeliveryStore
             ["WrongPassphrases"] = delivery.WrongPassphrases,
             ["ClaimedBy"] = delivery.ClaimedBy,
             ["ClaimedUntil"] = delivery.ClaimedUntil,
+            ["RevealAttemptId"] = delivery.RevealAttemptId,
         };
 
     static Delivery ToDelivery(TableEntity row)
@@ -114,6 +115,7 @@ public sealed class TableDeliveryStore(StorageTables tables) : IDeliveryStore
             WrongPassphrases = row.GetInt32("WrongPassphrases") ?? 0,
             ClaimedBy = row.GetString("ClaimedBy"),
             ClaimedUntil = row.GetDateTimeOffset("ClaimedUntil"),
+            RevealAttemptId = row.GetString("RevealAttemptId"),
             Version = row.ETag!,
         };
     }

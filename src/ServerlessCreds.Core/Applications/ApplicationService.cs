@@ -81,9 +81,9 @@ public sealed class ApplicationService(
             {
                 return new CreatedApplication(await store.AddAsync(application, secret.Metadata, cancellationToken), secret);
             }
-            catch (DependencyUnavailableException e)
+            catch (Exception e)
             {
-                await credentials.AbandonAsync(secret, e);
+                await credentials.AbandonAfterFailedWriteAsync(secret, e, context);
                 throw;
             }
         }, cancellationToken);

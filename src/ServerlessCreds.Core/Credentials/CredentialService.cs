@@ -6,7 +6,7 @@ namespace ServerlessCreds.Credentials;
 
 /// <summary>
 /// Issues, rotates and revokes client secrets. The vault is written first and the tables second, so a vault failure
-/// leaves nothing behind; when the table write fails after it, the new vault version is disabled again.
+/// leaves nothing behind; when the table write fails after it, however it fails, the new vault version is disabled again.
 /// </summary>
 public sealed class CredentialService(IApplicationStore store, ISecretVault vault, AuditTrail audit, TimeProvider clock)
 {
@@ -14,7 +14,7 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
     public Task<Page<ClientSecret>?> ListAsync(string businessUnit, string applicationId, PageRequest page, CancellationToken cancellationToken) =>
         store.FindSecretPageAsync(businessUnit, applicationId, page, cancellationToken);
 
-    /// <summary>Generates a secret and stores its value in the vault; the caller persists the metadata (and must call <see cref="AbandonAsync"/> if that fails).</summary>
+    /// <summary>Generates a secret and stores its value in the vault; the caller persists the metadata (and must call <see cref="AbandonAfterFailedWriteAsync"/> if that fails).</summary>
     public async Task<IssuedSecret> GenerateAsync(string businessUnit, string applicationId, string secretId, int lifetimeDays, CancellationToken cancellationToken)
     {
         var value = ClientSecretGenerator.Generate();
@@ -56,9 +56,21 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
         }
     }
 
+    /// <summary>
+    /// Abandons a secret whose metadata write failed. That write may have been applied all the same (its answer lost, its
+    /// retries failed), so its row, if there is one, is then recorded revoked. If storage is still down, such a row reads
+    /// active until it is revoked; that fails safe, as its value no longer works.
+    /// </summary>
+    public async Task AbandonAfterFailedWriteAsync(IssuedSecret secret, Exception cause, AuditContext context)
+    {
+        await AbandonAsync(secret, cause);
+        await RecordRevokedAsync(secret.Metadata.BusinessUnit, secret.Metadata.ApplicationId, new HashSet<string> { secret.Metadata.SecretId }, context);
+    }
+
     /// <summary>Adds a second active secret so a customer can rotate without downtime; null when the application does not exist.</summary>
     public async Task<Rotation?> RotateAsync(string businessUnit, string applicationId, int? expiresInDays, AuditContext context, CancellationToken cancellationToken)
     {
+        var lifetimeDays = LifetimeDays(expiresInDays);
         // The application first, its secrets after: a rotation committed in between then shows in the secrets and
         // fails this one's write, conditional on the version read here. Read together, the two could straddle it.
         if (await store.FindAsync(businessUnit, applicationId, cancellationToken) is not { } application)
@@ -74,7 +86,6 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
             throw DomainException.Conflict($"The application already has {ClientSecret.MaxActivePerApplication} active secrets; revoke one first.");
         }
 
-        var lifetimeDays = LifetimeDays(expiresInDays);
         var secretId = Ids.New();
         return await audit.RecordChangeAsync(context, businessUnit, AuditActions.SecretCreated, AuditTarget.Secret(applicationId, secretId), async () =>
         {
@@ -84,9 +95,9 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
                 // Conditional on the application's version, so two concurrent rotations cannot both pass the count above.
                 return new Rotation(await store.AddSecretAsync(application with { UpdatedAt = now }, issued.Metadata, cancellationToken), issued);
             }
-            catch (Exception e) when (e is DependencyUnavailableException or DomainException)
+            catch (Exception e)
             {
-                await AbandonAsync(issued, e);
+                await AbandonAfterFailedWriteAsync(issued, e, context);
                 throw e is DomainException { Kind: DomainErrorKind.VersionMismatch }
                     ? DomainException.Conflict("The application changed while the secret was being added; try again.")
                     : e;
@@ -128,18 +139,29 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
         }
     }
 
-    /// <summary>Disables the vault versions of secrets that expired, so an expired value cannot be read even by mistake.</summary>
+    /// <summary>
+    /// Disables the vault versions of secrets that expired, so an expired value cannot be read even by mistake. A secret that
+    /// fails does not hold up the others; the run then fails, and the next run tries that one again.
+    /// </summary>
     public async Task<int> RetireExpiredAsync(CancellationToken cancellationToken)
     {
         var retired = 0;
+        var failures = new List<Exception>();
         foreach (var secret in await store.ListExpiredUnretiredSecretsAsync(clock.GetUtcNow(), cancellationToken))
         {
-            await vault.DisableAsync(secret.Vault, cancellationToken);
-            await store.MarkSecretRetiredAsync(secret, cancellationToken);
-            retired++;
+            try
+            {
+                await vault.DisableAsync(secret.Vault, cancellationToken);
+                await store.MarkSecretRetiredAsync(secret, cancellationToken);
+                retired++;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                failures.Add(e);
+            }
         }
 
-        return retired;
+        return failures.Count == 0 ? retired : throw new AggregateException($"{failures.Count} expired secrets could not be retired ({retired} were).", failures);
     }
 
     /// <summary>Disables the secret's vault version, as its application is deleted (before its rows go, so none stays usable).</summary>
@@ -147,8 +169,8 @@ public sealed class CredentialService(IApplicationStore store, ISecretVault vaul
 
     /// <summary>
     /// Records as revoked the secrets among <paramref name="disabledSecretIds"/> that still read active: a delete of their application
-    /// disabled their vault versions and then failed, and a secret must not read active when it no longer works. Best effort:
-    /// rows that are gone (the application was deleted after all) need nothing, and when storage fails the delete's retry settles them.
+    /// (or a create or rotation abandoning them) disabled their vault versions and then failed, and a secret must not read active when
+    /// it no longer works. Best effort: rows that are gone (or never written) need nothing, and when storage fails the delete's retry settles them.
     /// </summary>
     public async Task RecordRevokedAsync(string businessUnit, string applicationId, IReadOnlySet<string> disabledSecretIds, AuditContext context)
     {

@@ -44,6 +44,9 @@ public sealed record Delivery
 
     public DateTimeOffset? ClaimedUntil { get; init; }
 
+    /// <summary>The reveal attempt that wrote the last reveal or wrong try: an attempt whose write was applied but whose answer was lost recognises it.</summary>
+    public string? RevealAttemptId { get; init; }
+
     /// <summary>Opaque concurrency token of the stored row; every state change is conditional on it.</summary>
     public string Version { get; init; } = "";
 

@@ -36,7 +36,8 @@ public abstract record RevealResult
 /// the vault is read before the delivery is marked viewed, and that mark is an ETag-conditional write, so of any number
 /// of concurrent reveals one wins and the rest see "already viewed". Every attempt on a known link is audited before
 /// anything about the link changes, with one entry that ends saying what happened (a retry after a lost race rewrites
-/// it); attempts with unknown tokens name no business unit and are not.
+/// it); attempts with unknown tokens name no business unit and are not. Each write carries the attempt's id, so a write
+/// that was applied but whose answer was lost (its retry fails the condition on it) still counts as this attempt's.
 /// </summary>
 public sealed class RevealService(IApplicationStore applications, IDeliveryStore deliveries, ISecretVault vault, AuditTrail audit, TimeProvider clock)
 {
@@ -51,6 +52,7 @@ public sealed class RevealService(IApplicationStore applications, IDeliveryStore
     public async Task<RevealResult> RevealAsync(string token, string? passphrase, AuditContext context, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        var attemptId = Ids.NewRandom();
         AuditAttempt? attempt = null;
         for (var tries = 0; tries < MaxConflictRetries; tries++)
         {
@@ -81,7 +83,7 @@ public sealed class RevealService(IApplicationStore applications, IDeliveryStore
 
                     if (!Passphrases.Verify(passphrase, delivery.PassphraseHash))
                     {
-                        return await CountWrongPassphraseAsync(attempt, delivery, cancellationToken);
+                        return await CountWrongPassphraseAsync(attempt, delivery with { RevealAttemptId = attemptId }, cancellationToken);
                     }
                 }
 
@@ -95,7 +97,7 @@ public sealed class RevealService(IApplicationStore applications, IDeliveryStore
 
                 await attempt.RecordChangeAsync(
                     AuditActions.SecretRevealed, AuditOutcomes.Succeeded,
-                    () => deliveries.UpdateAsync(delivery with { Status = DeliveryStatus.Viewed, ViewedAt = now }, cancellationToken),
+                    () => UpdateAsync(delivery with { Status = DeliveryStatus.Viewed, ViewedAt = now, RevealAttemptId = attemptId }, cancellationToken),
                     cancellationToken);
                 return new RevealResult.Revealed(application.ApplicationName, application.ClientId, value);
             }
@@ -114,7 +116,7 @@ public sealed class RevealService(IApplicationStore applications, IDeliveryStore
         var burnt = wrong >= Delivery.MaxWrongPassphrases;
         await attempt.RecordChangeAsync(
             AuditActions.SecretRevealRefused, burnt ? AuditOutcomes.Burnt : AuditOutcomes.WrongPassphrase,
-            () => deliveries.UpdateAsync(
+            () => UpdateAsync(
                 delivery with
                 {
                     WrongPassphrases = wrong,
@@ -124,6 +126,25 @@ public sealed class RevealService(IApplicationStore applications, IDeliveryStore
                 cancellationToken),
             cancellationToken);
         return burnt ? new RevealResult.Unavailable(DeliveryStatus.Revoked) : new RevealResult.WrongPassphrase(Delivery.MaxWrongPassphrases - wrong);
+    }
+
+    async Task<Delivery> UpdateAsync(Delivery changed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await deliveries.UpdateAsync(changed, cancellationToken);
+        }
+        catch (DomainException e) when (e.Kind == DomainErrorKind.VersionMismatch)
+        {
+            // A retry after a lost answer fails its condition on our own write; the stored attempt id tells.
+            var stored = await deliveries.FindAsync(changed.BusinessUnit, changed.ApplicationId, changed.DeliveryId, cancellationToken);
+            if (stored is null || stored.RevealAttemptId != changed.RevealAttemptId)
+            {
+                throw;
+            }
+
+            return stored;
+        }
     }
 
     async Task<OpenLink> OpenAsync(string token, DateTimeOffset now, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using ServerlessCreds.Adapters.Tables;
+using ServerlessCreds.Common;
 using ServerlessCreds.SecretLinks;
 
 namespace ServerlessCreds.Host.Http;
@@ -28,6 +29,7 @@ abstract record IdempotencyOutcome
 /// One row per key scope in the Idempotency table. The row is inserted before the request runs, so of two concurrent
 /// requests exactly one wins the insert; it then holds a lease until it stores its response or releases the key.
 /// A lease outlives any request (the Functions front end gives up after 230 s), so only a crashed holder's key is taken over.
+/// Each reservation carries a random id, so a write whose answer was lost (its retry conflicts with it) is still this request's.
 /// </summary>
 sealed class IdempotencyStore(StorageTables tables, ILinkKeySource keys, TimeProvider clock)
 {
@@ -42,12 +44,13 @@ sealed class IdempotencyStore(StorageTables tables, ILinkKeySource keys, TimePro
     {
         var key = await keys.GetKeyAsync(cancellationToken);
         var requestHash = IdempotencyProtector.RequestHash(key, requestBody.Span);
+        var reservationId = Ids.NewRandom();
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var now = clock.GetUtcNow();
             try
             {
-                return new IdempotencyOutcome.Reserved(scope, await Table.AddAsync(Reservation(scope, requestHash, now), cancellationToken));
+                return new IdempotencyOutcome.Reserved(scope, await Table.AddAsync(Reservation(scope, requestHash, reservationId, now), cancellationToken));
             }
             catch (TableConflictException)
             {
@@ -57,6 +60,11 @@ sealed class IdempotencyStore(StorageTables tables, ILinkKeySource keys, TimePro
             if (row is null)
             {
                 continue; // released meanwhile
+            }
+
+            if (row.GetString("ReservationId") == reservationId)
+            {
+                return new IdempotencyOutcome.Reserved(scope, row.ETag!);
             }
 
             var expired = row.GetDateTimeOffset("ExpiresAt") <= now;
@@ -77,7 +85,7 @@ sealed class IdempotencyStore(StorageTables tables, ILinkKeySource keys, TimePro
 
             try
             {
-                var version = await Table.UpdateAsync(Reservation(scope, requestHash, now), row.ETag!, TableUpdateMode.Replace, cancellationToken);
+                var version = await Table.UpdateAsync(Reservation(scope, requestHash, reservationId, now), row.ETag!, TableUpdateMode.Replace, cancellationToken);
                 return new IdempotencyOutcome.Reserved(scope, version);
             }
             catch (Exception e) when (e is TablePreconditionFailedException or TableNotFoundException)
@@ -143,10 +151,11 @@ sealed class IdempotencyStore(StorageTables tables, ILinkKeySource keys, TimePro
         return purged;
     }
 
-    static TableEntity Reservation(string scope, string requestHash, DateTimeOffset now) =>
+    static TableEntity Reservation(string scope, string requestHash, string reservationId, DateTimeOffset now) =>
         new(scope, "")
         {
             ["RequestHash"] = requestHash,
+            ["ReservationId"] = reservationId,
             ["ExpiresAt"] = now + Retention,
             ["LeaseExpiresAt"] = now + Lease,
         };

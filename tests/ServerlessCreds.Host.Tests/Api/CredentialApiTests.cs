@@ -149,6 +149,19 @@ public sealed class CredentialApiTests(ServerlessCredsApplication app) : IClassF
     }
 
     [Fact]
+    public async Task An_invalid_rotation_request_is_refused_with_400_even_when_the_application_is_full()
+    {
+        await app.ReadyAsync();
+        using var client = Admin();
+        var secrets = $"{Applications}/{(await CreateApplicationAsync(client)).GetProperty("id").GetString()}/secrets";
+        await (await client.PostJsonAsync(secrets, "{}")).ExpectAsync(HttpStatusCode.Created);
+
+        var problem = await (await client.PostJsonAsync(secrets, """{"expiresInDays":0}""")).ExpectProblemAsync(HttpStatusCode.BadRequest);
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty("expiresInDays", out _), problem.ToString());
+    }
+
+    [Fact]
     public async Task Deleting_an_application_disables_all_its_vault_secrets()
     {
         await app.ReadyAsync();

@@ -102,6 +102,90 @@ public sealed class CredentialFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_create_whose_table_write_is_refused_with_400_disables_the_new_vault_secret()
+    {
+        using var client = app.CreateClient(bu, Roles.View, Roles.Create);
+        Proxy.FailWhen(IsBatch, 400);
+
+        await (await client.PostJsonAsync(Applications, NewApplication)).ExpectProblemAsync(HttpStatusCode.InternalServerError);
+
+        Proxy.ClearRules();
+        Assert.False(Assert.Single(VaultSecrets()).Enabled);
+        var list = await (await client.GetAsync(Applications)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Empty(list.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_rotation_whose_table_write_is_refused_with_400_disables_the_new_vault_secret()
+    {
+        using var client = Admin();
+        var created = await CreateAsync(client);
+        var secrets = $"{Applications}/{created.GetProperty("id").GetString()}/secrets";
+        Proxy.FailWhen(IsBatch, 400);
+
+        await (await client.PostJsonAsync(secrets, "{}")).ExpectProblemAsync(HttpStatusCode.InternalServerError);
+
+        Proxy.ClearRules();
+        Assert.Equal("active", Assert.Single(await SecretStatesAsync(client, $"{Applications}/{created.GetProperty("id").GetString()}")).Value);
+        Assert.Equal(created.GetProperty("clientSecret").GetString(), Assert.Single(VaultSecrets(), s => s.Enabled).Value);
+    }
+
+    [Fact]
+    public async Task A_create_cancelled_during_its_table_write_disables_the_new_vault_secret()
+    {
+        using var client = Admin();
+        // The insert is held until the caller gives up; its proxy request is then aborted, never forwarded.
+        var held = Proxy.HoldWhen(IsBatch, new TaskCompletionSource().Task, times: 1);
+        using var giveUp = new CancellationTokenSource();
+
+        var create = client.PostAsync(Applications, JsonContent.Create(NewApplication), giveUp.Token);
+        await Eventually.TrueAsync(() => held.Hits == 1, HeldWithin, "the insert is held");
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => create);
+
+        await Eventually.TrueAsync(() => VaultSecrets() is [{ Enabled: false }], HeldWithin, "the new vault secret is disabled");
+        var list = await (await client.GetAsync(Applications)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Empty(list.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_create_whose_write_was_applied_but_whose_retries_failed_answers_503_and_its_secret_reads_revoked()
+    {
+        using var client = Admin();
+        Proxy.FailAfterForwardingWhen(IsBatch, 503, times: 1);
+        Proxy.FailWhen(IsBatch, 503, times: 3);
+
+        await (await client.PostJsonAsync(Applications, NewApplication)).ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
+
+        Proxy.ClearRules();
+        var application = Assert.Single((await (await client.GetAsync(Applications)).ExpectAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray());
+        Assert.Equal("revoked", Assert.Single(await SecretStatesAsync(client, $"{Applications}/{application.GetProperty("id").GetString()}")).Value);
+        Assert.False(Assert.Single(VaultSecrets()).Enabled);
+        var audit = await AuditAsync(client, bu);
+        Assert.Equal(("application.created", "failed"), Assert.Single(audit, e => e.Action == "application.created"));
+        Assert.Equal(("secret.revoked", "succeeded"), Assert.Single(audit, e => e.Action == "secret.revoked"));
+    }
+
+    [Fact]
+    public async Task A_rotation_whose_write_was_applied_but_whose_retries_failed_answers_503_and_the_new_secret_reads_revoked()
+    {
+        using var client = Admin();
+        var created = await CreateAsync(client);
+        var application = $"{Applications}/{created.GetProperty("id").GetString()}";
+        Proxy.FailAfterForwardingWhen(IsBatch, 503, times: 1);
+        Proxy.FailWhen(IsBatch, 503, times: 3);
+
+        await (await client.PostJsonAsync($"{application}/secrets", "{}")).ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
+
+        Proxy.ClearRules();
+        var states = await SecretStatesAsync(client, application);
+        Assert.Equal(["active", "revoked"], states.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Value));
+        Assert.Equal(created.GetProperty("clientSecret").GetString(), Assert.Single(VaultSecrets(), s => s.Enabled).Value);
+        // The slot is free again: the caller's retry adds the second active secret.
+        await (await client.PostJsonAsync($"{application}/secrets", "{}")).ExpectAsync(HttpStatusCode.Created);
+    }
+
+    [Fact]
     public async Task A_rotation_that_reads_the_application_after_another_rotation_committed_cannot_add_a_third_active_secret()
     {
         using var client = app.CreateClient(bu, Roles.View, Roles.Create, Roles.Edit);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using ServerlessCreds.Host.Tests.Api;
 using ServerlessCreds.Host.Tests.SecretEmails;
 using ServerlessCreds.Testing.Faults;
@@ -107,6 +108,29 @@ public sealed class StorageFaultTests() : HostPerTest(new() { ProxyTables = true
         Assert.Equal(1, lostClaim.Hits);
         Assert.Single(Flow.EmailsTo("claimed@customer.example"));
         Assert.Single(Flow.SendAttemptsFor(delivery));
+    }
+
+    [Fact]
+    public async Task A_lost_response_to_the_idempotency_reservation_neither_locks_the_key_nor_creates_twice()
+    {
+        using var client = Flow.Admin();
+        var lostReservation = Proxy.FailAfterForwardingWhen(r => r.Method == "POST" && r.Path.EndsWith("/Idempotency", StringComparison.Ordinal), 503, times: 1);
+
+        Task<HttpResponseMessage> CreateAsync()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, Flow.Applications) { Content = JsonContent.Create(NewApplication) };
+            request.Headers.Add("Idempotency-Key", "lost-reservation");
+            return client.SendAsync(request);
+        }
+
+        using var first = await CreateAsync();
+        using var repeat = await CreateAsync();
+
+        Assert.Equal(1, lostReservation.Hits);
+        var created = await first.ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal(created.GetProperty("id").GetString(), (await repeat.ExpectAsync(HttpStatusCode.Created)).GetProperty("id").GetString());
+        var list = await (await client.GetAsync(Flow.Applications)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Single(list.GetProperty("items").EnumerateArray());
     }
 
     [Fact]

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using ServerlessCreds.Adapters.Storage;
 using ServerlessCreds.Adapters.Tables;
+using ServerlessCreds.Host.Functions;
 using ServerlessCreds.Host.Tests.Api;
 
 namespace ServerlessCreds.Host.Tests.Functions;
@@ -42,5 +44,30 @@ public sealed class PurgeExpiredTests() : HostPerTest(new()
         Assert.True(App.Vault.Secrets.Single(s => s.Value == created.GetProperty("clientSecret").GetString()).Enabled);
         Assert.DoesNotContain(await idempotency.ReadAllAsync(), r => r.GetString("ResponseLocation") == application);
         Assert.Contains(App.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("Purge job 'expire lapsed secret links' failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_secret_whose_retirement_fails_does_not_keep_the_next_one_enabled_and_the_run_reports_the_failure()
+    {
+        using var client = Flow.Admin();
+        var shortLived = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var application = $"{Flow.Applications}/{(await Flow.CreateApplicationAsync(client)).GetProperty("id").GetString()}";
+            var secret = await (await client.PostJsonAsync($"{application}/secrets", new { expiresInDays = 1 })).ExpectAsync(HttpStatusCode.Created);
+            shortLived.Add(secret.GetProperty("clientSecret").GetString()!);
+        }
+
+        App.Clock.Advance(TimeSpan.FromDays(2));
+        // The vault refuses the first disable (403 is not retried), whichever secret comes first.
+        App.Vault.FailNext(1, 403);
+        var purge = App.Services.GetServices<ITimerHandler>().Single(h => h.FunctionName == "PurgeExpired");
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => purge.RunAsync(default));
+
+        Assert.Single(shortLived, value => App.Vault.Secrets.Single(s => s.Value == value).Enabled);
+        Assert.Contains(App.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("Purge job 'retire expired secrets' failed", StringComparison.Ordinal));
+        await purge.RunAsync(default);
+        Assert.All(shortLived, value => Assert.False(App.Vault.Secrets.Single(s => s.Value == value).Enabled));
     }
 }

@@ -8,7 +8,8 @@ namespace ServerlessCreds.Host.Tests.Reveal;
 
 /// <summary>
 /// Reveals whose conditional write loses a race: the proxy holds one attempt's delivery write back until another attempt
-/// has changed the delivery, so the held write fails its ETag condition and the attempt goes round again.
+/// has changed the delivery, so the held write fails its ETag condition and the attempt goes round again. And reveals
+/// whose write is applied but whose answer is lost, so the table client's retry fails its ETag condition on that write.
 /// </summary>
 public sealed class RevealRaceTests() : HostPerTest(new() { ProxyTables = true })
 {
@@ -56,6 +57,41 @@ public sealed class RevealRaceTests() : HostPerTest(new() { ProxyTables = true }
         Assert.Matches("^[A-Za-z0-9]{40}$", fast.GetProperty("clientSecret").GetString());
         Assert.Equal(
             ["secret.reveal-refused already-viewed [slow]", "secret.revealed succeeded [fast]"],
+            await RevealEntriesAsync());
+    }
+
+    [Fact]
+    public async Task A_reveal_whose_viewed_write_lost_its_answer_still_shows_the_secret_and_only_once()
+    {
+        var reveal = await SendLinkAsync(passphrase: null);
+        using var reader = App.CreateClient();
+        var lost = Proxy.FailAfterForwardingWhen(IsDeliveryWrite, 503, times: 1);
+
+        var revealed = await (await SendAsync(reader, HttpMethod.Post, reveal, "lost", new { })).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal(1, lost.Hits);
+        Assert.Matches("^[A-Za-z0-9]{40}$", revealed.GetProperty("clientSecret").GetString());
+        await (await SendAsync(reader, HttpMethod.Post, reveal, "again", new { })).ExpectProblemAsync(HttpStatusCode.Gone);
+        Assert.Equal(
+            ["secret.reveal-refused already-viewed [again]", "secret.revealed succeeded [lost]"],
+            await RevealEntriesAsync());
+    }
+
+    [Fact]
+    public async Task A_wrong_passphrase_whose_write_lost_its_answer_is_counted_once()
+    {
+        var reveal = await SendLinkAsync("correct horse battery");
+        using var reader = App.CreateClient();
+        var lost = Proxy.FailAfterForwardingWhen(IsDeliveryWrite, 503, times: 1);
+
+        var first = await (await SendAsync(reader, HttpMethod.Post, reveal, "lost", new { passphrase = "wrong guess" })).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        var second = await (await SendAsync(reader, HttpMethod.Post, reveal, "next", new { passphrase = "wrong guess" })).ExpectProblemAsync(HttpStatusCode.Forbidden);
+
+        Assert.Equal(1, lost.Hits);
+        Assert.Contains("4 more wrong tries", first.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("3 more wrong tries", second.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(
+            ["secret.reveal-refused wrong-passphrase [lost]", "secret.reveal-refused wrong-passphrase [next]"],
             await RevealEntriesAsync());
     }
 
