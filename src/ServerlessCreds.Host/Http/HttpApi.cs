@@ -56,6 +56,7 @@ static class HttpApi
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseCallerAccess();
+        app.UseQueryValidation();
         app.UseRateLimiter();
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/api/health"),
