@@ -95,6 +95,7 @@ public static class ApplicationEndpoints
             context.GetAuditContext(),
             cancellationToken);
         context.Response.SetETag(created.Application.Version);
+        context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Created($"/api/business-units/{bu}/applications/{created.Application.Id}", new CreatedApplicationResponse(created));
     }
 

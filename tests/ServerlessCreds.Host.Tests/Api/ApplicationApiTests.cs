@@ -114,6 +114,36 @@ public sealed class ApplicationApiTests(ServerlessCredsApplication app) : IClass
     }
 
     [Fact]
+    public async Task Every_response_carrying_a_client_secret_forbids_caching_replays_too()
+    {
+        await app.ReadyAsync();
+        using var client = Admin();
+
+        async Task<HttpResponseMessage> PostAsync(string url, string json)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent(json) };
+            request.Headers.Add("Idempotency-Key", $"key-{url}");
+            return await client.SendAsync(request);
+        }
+
+        var body = JsonSerializer.Serialize(Internal());
+        var created = await PostAsync(Applications, body);
+        var replayed = await PostAsync(Applications, body);
+        var secrets = $"{created.Headers.Location!.OriginalString}/secrets";
+        var rotated = await PostAsync(secrets, """{"expiresInDays":30}""");
+        var rotationReplayed = await PostAsync(secrets, """{"expiresInDays":30}""");
+
+        foreach (var response in new[] { created, replayed, rotated, rotationReplayed })
+        {
+            var json = await response.ExpectAsync(HttpStatusCode.Created);
+            Assert.False(string.IsNullOrEmpty(json.GetProperty("clientSecret").GetString()));
+            Assert.True(response.Headers.CacheControl?.NoStore, $"{response.RequestMessage!.RequestUri}: Cache-Control is '{response.Headers.CacheControl}'");
+        }
+
+        Assert.True(rotationReplayed.Headers.Contains("Idempotent-Replayed"));
+    }
+
+    [Fact]
     public async Task Patch_with_the_current_etag_applies_and_a_stale_etag_gets_412()
     {
         await app.ReadyAsync();
