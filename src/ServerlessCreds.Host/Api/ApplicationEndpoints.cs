@@ -107,7 +107,7 @@ public static class ApplicationEndpoints
         string bu, string id, UpdateApplicationRequest request, ApplicationService applications, HttpContext context, CancellationToken cancellationToken)
     {
         var changes = new ApplicationChanges(request.VendorName, request.ApplicationName, request.CallbackUrls, request.Enabled);
-        return Found(context, await applications.UpdateAsync(bu, id, changes, context.Request.IfMatchVersion(), context.GetAuditContext(), cancellationToken));
+        return Found(context, await applications.UpdateAsync(bu, id, changes, context.Request.IfMatchVersions(), context.GetAuditContext(), cancellationToken));
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> DeleteApplication(

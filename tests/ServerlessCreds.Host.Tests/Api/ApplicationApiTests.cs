@@ -144,6 +144,29 @@ public sealed class ApplicationApiTests(ServerlessCredsApplication app) : IClass
     }
 
     [Fact]
+    public async Task If_match_with_a_list_applies_when_any_listed_etag_is_current_but_never_for_a_weak_one()
+    {
+        await app.ReadyAsync();
+        using var client = Admin();
+        var created = await client.PostJsonAsync(Applications, Internal());
+        var url = created.Headers.Location!.OriginalString;
+        var etag = created.Headers.ETag!.ToString();
+
+        using var weak = new HttpRequestMessage(HttpMethod.Patch, url) { Content = JsonContent("""{"applicationName":"Weak"}""") };
+        weak.Headers.TryAddWithoutValidation("If-Match", $"\"other\", W/{etag}");
+        await (await client.SendAsync(weak)).ExpectProblemAsync(HttpStatusCode.PreconditionFailed);
+
+        using var listed = new HttpRequestMessage(HttpMethod.Patch, url) { Content = JsonContent("""{"applicationName":"Listed"}""") };
+        listed.Headers.TryAddWithoutValidation("If-Match", $"\"other\", {etag}");
+        var patched = await (await client.SendAsync(listed)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("Listed", patched.GetProperty("applicationName").GetString());
+
+        using var stale = new HttpRequestMessage(HttpMethod.Patch, url) { Content = JsonContent("""{"applicationName":"Stale"}""") };
+        stale.Headers.TryAddWithoutValidation("If-Match", $"\"other\",{etag}");
+        await (await client.SendAsync(stale)).ExpectProblemAsync(HttpStatusCode.PreconditionFailed);
+    }
+
+    [Fact]
     public async Task Patch_with_the_current_etag_applies_and_a_stale_etag_gets_412()
     {
         await app.ReadyAsync();
