@@ -69,6 +69,6 @@ static class CallerAccess
         }
 
         // A malformed id names no business unit that can exist; answer as for any other unknown resource.
-        return BusinessUnits.IsValid(businessUnit) ? null : Problems.NotFound("business unit");
+        return BusinessUnits.IsValid(businessUnit) ? null : Problems.Create(StatusCodes.Status404NotFound, "Not found", "No such business unit.");
     }
 }

@@ -163,6 +163,23 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
         }
     }
 
+    [Theory]
+    [InlineData("GET", "bad%20bu")]
+    public async Task A_malformed_business_unit_is_not_found_even_for_a_platform_admin(string method, string businessUnit)
+    {
+        await app.ReadyAsync();
+        using var admin = app.CreateClient(null, Roles.PlatformAdmin);
+        var before = await FootprintAsync();
+
+        var response = await admin.SendAsync(Request(method, $"/api/business-units/{businessUnit}/applications", method == "GET"
+            ? null
+            : """{"kind":"internal","vendorName":"V","applicationName":"A","scopes":["Admin"]}"""));
+
+        var problem = await response.ExpectProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal("No such business unit.", problem.GetProperty("detail").GetString());
+        Assert.Equal(before, await FootprintAsync());
+    }
+
     [Fact]
     public async Task The_route_table_above_covers_every_business_unit_route()
     {
