@@ -167,6 +167,24 @@ public sealed class ApplicationApiTests(ServerlessCredsApplication app) : IClass
     }
 
     [Fact]
+    public async Task Callback_urls_are_limited_in_their_stored_form_so_five_long_non_ascii_urls_get_400_not_500()
+    {
+        await app.ReadyAsync();
+        using var client = Admin();
+        // 2016 characters each as sent, over 12000 once percent-encoded as stored.
+        var urls = Enumerable.Range(1, 5).Select(i => $"https://a.example.com/{i}/" + new string('\u00e9', 2000)).ToArray();
+
+        var problem = await (await client.PostJsonAsync(Applications, Internal(callbackUrls: urls))).ExpectProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("callbackUrls", out _), problem.ToString());
+
+        var fits = "https://a.example.com/" + new string('\u00e9', 337);
+        var created = await CreateAsync(client, Internal(callbackUrls: [fits]));
+        Assert.Equal(2044, created.GetProperty("callbackUrls")[0].GetString()!.Length);
+        var over = "https://a.example.com/" + new string('\u00e9', 338);
+        await (await client.PostJsonAsync(Applications, Internal(callbackUrls: [over]))).ExpectProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task Patch_with_the_current_etag_applies_and_a_stale_etag_gets_412()
     {
         await app.ReadyAsync();
