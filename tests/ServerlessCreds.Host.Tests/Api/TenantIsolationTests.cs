@@ -165,6 +165,8 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
 
     [Theory]
     [InlineData("GET", "bad%20bu")]
+    [InlineData("GET", "contoso%0A")]
+    [InlineData("POST", "contoso%0A")]
     public async Task A_malformed_business_unit_is_not_found_even_for_a_platform_admin(string method, string businessUnit)
     {
         await app.ReadyAsync();
