@@ -184,6 +184,25 @@ public sealed class ApplicationApiTests(ServerlessCredsApplication app) : IClass
         await (await client.PostJsonAsync(Applications, Internal(callbackUrls: [over]))).ExpectProblemAsync(HttpStatusCode.BadRequest);
     }
 
+    [Theory]
+    [InlineData("vendorName")]
+    [InlineData("applicationName")]
+    public async Task A_name_of_few_characters_but_a_flood_of_combining_marks_gets_400(string field)
+    {
+        await app.ReadyAsync();
+        using var client = Admin();
+        var flood = "a" + new string('\u0301', 3000);
+        var body = field == "vendorName"
+            ? new { kind = "internal", vendorName = flood, applicationName = "A", scopes = new[] { "Agent" } }
+            : new { kind = "internal", vendorName = "V", applicationName = flood, scopes = new[] { "Agent" } };
+
+        var problem = await (await client.PostJsonAsync(Applications, body)).ExpectProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+
+        // Accents and emoji still count as a person would: 100 of them fit.
+        await CreateAsync(client, new { kind = "internal", vendorName = string.Concat(Enumerable.Repeat("e\u0301", 100)), applicationName = string.Concat(Enumerable.Repeat("\U0001F44D\U0001F3FD", 100)), scopes = new[] { "Agent" } });
+    }
+
     [Fact]
     public async Task Patch_with_the_current_etag_applies_and_a_stale_etag_gets_412()
     {
