@@ -27,4 +27,6 @@ if dotnet user-jwts key --project src/ServerlessCreds.Host | grep -q "was not fo
   dotnet user-jwts key --project src/ServerlessCreds.Host --reset --force >/dev/null
 fi
 
-ASPNETCORE_ENVIRONMENT=Development dotnet run --project src/ServerlessCreds.Host --urls "${SERVERLESSCREDS_URL:-http://localhost:5080}"
+# Emailed one-time links point at this server: its first URL, when several are given.
+url="${SERVERLESSCREDS_URL:-http://localhost:5080}"
+ASPNETCORE_ENVIRONMENT=Development PublicBaseUrl="${url%%;*}" dotnet run --project src/ServerlessCreds.Host --urls "$url"

@@ -126,10 +126,10 @@ public sealed partial class LocalDevelopmentVault : ISecretVault, ILinkKeySource
         }
     }
 
-    [GeneratedRegex("^[0-9a-zA-Z-]{1,127}$")]
+    [GeneratedRegex(@"^[0-9a-zA-Z-]{1,127}\z")]
     private static partial Regex SecretName();
 
-    [GeneratedRegex("^[0-9a-f]{32}$")]
+    [GeneratedRegex(@"^[0-9a-f]{32}\z")]
     private static partial Regex VersionId();
 }
 

@@ -251,6 +251,6 @@ public sealed partial class QueueClient
         }
     }
 
-    [GeneratedRegex("^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$")]
+    [GeneratedRegex(@"^(?=.{3,63}\z)[a-z0-9]+(-[a-z0-9]+)*\z")]
     private static partial Regex ValidQueueName();
 }

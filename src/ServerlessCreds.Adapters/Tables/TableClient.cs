@@ -331,6 +331,6 @@ public sealed partial class TableClient
         }
     }
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,62}$")]
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9]{2,62}\z")]
     private static partial Regex ValidTableName();
 }

@@ -81,6 +81,6 @@ public static partial class TableFilter
         return text.Contains('.', StringComparison.Ordinal) || text.Contains('E', StringComparison.Ordinal) ? text : text + ".0";
     }
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,254}$")]
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]{0,254}\z")]
     private static partial Regex PropertyName();
 }

@@ -89,9 +89,9 @@ public sealed class ApplicationService(
         }, cancellationToken);
     }
 
-    /// <summary>Applies <paramref name="changes"/> if the application is still at <paramref name="expectedVersion"/> (when given).</summary>
+    /// <summary>Applies <paramref name="changes"/> if the application is still at one of <paramref name="expectedVersions"/> (when given).</summary>
     public async Task<Application?> UpdateAsync(
-        string businessUnit, string id, ApplicationChanges changes, string? expectedVersion, AuditContext context, CancellationToken cancellationToken)
+        string businessUnit, string id, ApplicationChanges changes, IReadOnlyList<string>? expectedVersions, AuditContext context, CancellationToken cancellationToken)
     {
         var current = await store.FindAsync(businessUnit, id, cancellationToken);
         if (current is null)
@@ -99,7 +99,7 @@ public sealed class ApplicationService(
             return null;
         }
 
-        if (expectedVersion is not null && expectedVersion != current.Version)
+        if (expectedVersions is not null && !expectedVersions.Contains(current.Version))
         {
             throw DomainException.VersionMismatch();
         }

@@ -82,6 +82,14 @@ public static class CallbackUrls
 
         // Uri already lower-cases scheme and host; path and query keep their case because servers may treat them case-sensitively.
         value = uri.GetComponents(UriComponents.SerializationInfoString, UriFormat.UriEscaped);
+        // The limit is on what is stored: percent-encoding makes each non-ASCII character up to 12 characters long.
+        if (value.Length > MaxLength)
+        {
+            value = "";
+            problem = $"A callback URL must be at most {MaxLength} characters once percent-encoded.";
+            return false;
+        }
+
         problem = "";
         return true;
     }

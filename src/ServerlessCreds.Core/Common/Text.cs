@@ -4,6 +4,12 @@ namespace ServerlessCreds.Common;
 
 static class Text
 {
+    /// <summary>
+    /// Text elements alone bound nothing (one letter may carry thousands of combining marks), so the stored length is capped
+    /// too: this many UTF-16 code units per allowed character, room for any accent, emoji or skin-tone sequence.
+    /// </summary>
+    public const int MaxCodeUnitsPerCharacter = 8;
+
     /// <summary>Checks a required display string: present, 1..<paramref name="maxLength"/> characters, no control or invisible format characters.</summary>
     public static void RequireName(FieldErrors errors, string field, string? value, int maxLength = 100)
     {
@@ -28,6 +34,10 @@ static class Text
         if (length < minLength || length > maxLength)
         {
             errors.Add(field, $"Must be {minLength} to {maxLength} characters.");
+        }
+        else if (value.Length > maxLength * MaxCodeUnitsPerCharacter)
+        {
+            errors.Add(field, $"Must be at most {maxLength * MaxCodeUnitsPerCharacter} UTF-16 code units long (too many combining marks).");
         }
 
         if (value.Any(char.IsControl))

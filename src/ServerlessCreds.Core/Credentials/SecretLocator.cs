@@ -25,6 +25,6 @@ public sealed partial record SecretLocator(string BusinessUnit, string Applicati
         ? id
         : throw new ArgumentException("Ids must be 1-50 lowercase letters or digits.", parameterName);
 
-    [GeneratedRegex("^[a-z0-9]{1,50}$")]
+    [GeneratedRegex(@"^[a-z0-9]{1,50}\z")]
     private static partial Regex IdPattern();
 }

@@ -113,6 +113,6 @@ public sealed partial class ScopeService(IScopeCatalog catalog, AuditTrail audit
 
     static bool IsBuiltIn(string name) => Scope.BuiltIns.Any(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9._-]{1,63}$")]
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9._-]{1,63}\z")]
     private static partial Regex NamePattern();
 }

@@ -121,6 +121,7 @@ public static class ApplicationEndpoints
             context.GetAuditContext(),
             cancellationToken);
         context.Response.SetETag(created.Application.Version);
+        context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Created($"/api/business-units/{bu}/applications/{created.Application.Id}", new CreatedApplicationResponse(created));
     }
 
@@ -132,7 +133,7 @@ public static class ApplicationEndpoints
         string bu, string id, UpdateApplicationRequest request, ApplicationService applications, HttpContext context, CancellationToken cancellationToken)
     {
         var changes = new ApplicationChanges(request.VendorName, request.ApplicationName, request.CallbackUrls, request.Enabled);
-        return Found(context, await applications.UpdateAsync(bu, id, changes, context.Request.IfMatchVersion(), context.GetAuditContext(), cancellationToken));
+        return Found(context, await applications.UpdateAsync(bu, id, changes, context.Request.IfMatchVersions(), context.GetAuditContext(), cancellationToken));
     }
 
     static async Task<Results<NoContent, ProblemHttpResult>> DeleteApplication(

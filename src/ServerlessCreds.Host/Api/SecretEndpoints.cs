@@ -66,6 +66,7 @@ public static class SecretEndpoints
 
         // The application's new version: rotating changes it, so a client's next If-Match needs this one.
         context.Response.SetETag(rotation.Application.Version);
+        context.Response.Headers.CacheControl = "no-store";
         var secret = rotation.Secret.Metadata;
         return TypedResults.Created(
             $"/api/business-units/{bu}/applications/{id}/secrets/{secret.SecretId}",

@@ -43,6 +43,6 @@ sealed partial class TimerSchedule
         return next;
     }
 
-    [GeneratedRegex(@"^\s*(?:(?<seconds>\*/(?<n>\d{1,2}) \* \* \* \* \*)|0 \*/(?<n>\d{1,2}) \* \* \* \*)\s*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*(?:(?<seconds>\*/(?<n>\d{1,2}) \* \* \* \* \*)|0 \*/(?<n>\d{1,2}) \* \* \* \*)\s*\z", RegexOptions.CultureInvariant)]
     private static partial Regex Steps();
 }

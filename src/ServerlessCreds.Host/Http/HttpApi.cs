@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing.Matching;
 using ServerlessCreds.Host.Api;
 using ServerlessCreds.Host.Startup;
 
@@ -33,6 +34,9 @@ static class HttpApi
         services.AddSingleton<IdempotencyStore>();
         services.AddRequestLimits();
         services.AddOpenApi(options => options.AddServerlessCredsConventions());
+        // Routing would answer a body's wrong Content-Type with 415 before authorization and CallerAccess run; without this
+        // policy, binding checks the Content-Type after them (and answers it as problem+json with a detail).
+        services.Remove(services.Single(d => d.ServiceType == typeof(MatcherPolicy) && d.ImplementationType?.Name == "AcceptsMatcherPolicy"));
         return services;
     }
 
@@ -46,6 +50,8 @@ static class HttpApi
         app.UseFrontEndCors();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseCallerAccess();
+        app.UseQueryValidation();
         app.UseRateLimiter();
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/api/health"),

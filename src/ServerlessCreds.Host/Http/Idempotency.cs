@@ -161,6 +161,8 @@ static class Idempotency
         }
 
         response.Headers[ReplayedHeaderName] = "true";
+        // A replay may carry a client secret (a created application or secret), which no cache may keep.
+        response.Headers.CacheControl = "no-store";
         await response.Body.WriteAsync(stored.Body);
     }
 

@@ -210,6 +210,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite)
     [InlineData("Upper")]
     [InlineData("double--hyphen")]
     [InlineData("-leading")]
+    [InlineData("trailing-newline\n")]
     public void Invalid_queue_names_are_rejected(string name)
     {
         Assert.Throws<ArgumentException>(() => new QueueClient(StorageAccount.Parse(azurite.ConnectionString), name));

@@ -54,5 +54,6 @@ public sealed class TableFilterTests
     public void Property_names_that_are_not_identifiers_are_rejected()
     {
         Assert.Throws<ArgumentException>(() => TableFilter.Equal("Name eq 'x' or Name", "y"));
+        Assert.Throws<ArgumentException>(() => TableFilter.Equal("Name\n", "y"));
     }
 }

@@ -11,7 +11,7 @@ public sealed class SecretLocatorTests
     {
         var locator = new SecretLocator("Retail_EU-01", new string('a', 50), new string('9', 50));
 
-        Assert.Matches(new Regex("^[0-9a-zA-Z-]{1,127}$"), locator.VaultName);
+        Assert.Matches(new Regex(@"^[0-9a-zA-Z-]{1,127}\z"), locator.VaultName);
     }
 
     [Fact]

@@ -114,6 +114,96 @@ public sealed class ApplicationApiTests(ServerlessCredsApplication app) : IClass
     }
 
     [Fact]
+    public async Task Every_response_carrying_a_client_secret_forbids_caching_replays_too()
+    {
+        await app.ReadyAsync();
+        using var client = Admin();
+
+        async Task<HttpResponseMessage> PostAsync(string url, string json)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent(json) };
+            request.Headers.Add("Idempotency-Key", $"key-{url}");
+            return await client.SendAsync(request);
+        }
+
+        var body = JsonSerializer.Serialize(Internal());
+        var created = await PostAsync(Applications, body);
+        var replayed = await PostAsync(Applications, body);
+        var secrets = $"{created.Headers.Location!.OriginalString}/secrets";
+        var rotated = await PostAsync(secrets, """{"expiresInDays":30}""");
+        var rotationReplayed = await PostAsync(secrets, """{"expiresInDays":30}""");
+
+        foreach (var response in new[] { created, replayed, rotated, rotationReplayed })
+        {
+            var json = await response.ExpectAsync(HttpStatusCode.Created);
+            Assert.False(string.IsNullOrEmpty(json.GetProperty("clientSecret").GetString()));
+            Assert.True(response.Headers.CacheControl?.NoStore, $"{response.RequestMessage!.RequestUri}: Cache-Control is '{response.Headers.CacheControl}'");
+        }
+
+        Assert.True(rotationReplayed.Headers.Contains("Idempotent-Replayed"));
+    }
+
+    [Fact]
+    public async Task If_match_with_a_list_applies_when_any_listed_etag_is_current_but_never_for_a_weak_one()
+    {
+        await app.ReadyAsync();
+        using var client = Admin();
+        var created = await client.PostJsonAsync(Applications, Internal());
+        var url = created.Headers.Location!.OriginalString;
+        var etag = created.Headers.ETag!.ToString();
+
+        using var weak = new HttpRequestMessage(HttpMethod.Patch, url) { Content = JsonContent("""{"applicationName":"Weak"}""") };
+        weak.Headers.TryAddWithoutValidation("If-Match", $"\"other\", W/{etag}");
+        await (await client.SendAsync(weak)).ExpectProblemAsync(HttpStatusCode.PreconditionFailed);
+
+        using var listed = new HttpRequestMessage(HttpMethod.Patch, url) { Content = JsonContent("""{"applicationName":"Listed"}""") };
+        listed.Headers.TryAddWithoutValidation("If-Match", $"\"other\", {etag}");
+        var patched = await (await client.SendAsync(listed)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("Listed", patched.GetProperty("applicationName").GetString());
+
+        using var stale = new HttpRequestMessage(HttpMethod.Patch, url) { Content = JsonContent("""{"applicationName":"Stale"}""") };
+        stale.Headers.TryAddWithoutValidation("If-Match", $"\"other\",{etag}");
+        await (await client.SendAsync(stale)).ExpectProblemAsync(HttpStatusCode.PreconditionFailed);
+    }
+
+    [Fact]
+    public async Task Callback_urls_are_limited_in_their_stored_form_so_five_long_non_ascii_urls_get_400_not_500()
+    {
+        await app.ReadyAsync();
+        using var client = Admin();
+        // 2016 characters each as sent, over 12000 once percent-encoded as stored.
+        var urls = Enumerable.Range(1, 5).Select(i => $"https://a.example.com/{i}/" + new string('\u00e9', 2000)).ToArray();
+
+        var problem = await (await client.PostJsonAsync(Applications, Internal(callbackUrls: urls))).ExpectProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("callbackUrls", out _), problem.ToString());
+
+        var fits = "https://a.example.com/" + new string('\u00e9', 337);
+        var created = await CreateAsync(client, Internal(callbackUrls: [fits]));
+        Assert.Equal(2044, created.GetProperty("callbackUrls")[0].GetString()!.Length);
+        var over = "https://a.example.com/" + new string('\u00e9', 338);
+        await (await client.PostJsonAsync(Applications, Internal(callbackUrls: [over]))).ExpectProblemAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
+    [InlineData("vendorName")]
+    [InlineData("applicationName")]
+    public async Task A_name_of_few_characters_but_a_flood_of_combining_marks_gets_400(string field)
+    {
+        await app.ReadyAsync();
+        using var client = Admin();
+        var flood = "a" + new string('\u0301', 3000);
+        var body = field == "vendorName"
+            ? new { kind = "internal", vendorName = flood, applicationName = "A", scopes = new[] { "Agent" } }
+            : new { kind = "internal", vendorName = "V", applicationName = flood, scopes = new[] { "Agent" } };
+
+        var problem = await (await client.PostJsonAsync(Applications, body)).ExpectProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+
+        // Accents and emoji still count as a person would: 100 of them fit.
+        await CreateAsync(client, new { kind = "internal", vendorName = string.Concat(Enumerable.Repeat("e\u0301", 100)), applicationName = string.Concat(Enumerable.Repeat("\U0001F44D\U0001F3FD", 100)), scopes = new[] { "Agent" } });
+    }
+
+    [Fact]
     public async Task Patch_with_the_current_etag_applies_and_a_stale_etag_gets_412()
     {
         await app.ReadyAsync();

@@ -42,6 +42,7 @@ public sealed class ScopeApiTests(ServerlessCredsApplication app) : IClassFixtur
     [InlineData("""{"name":"a"}""", "name")]
     [InlineData("""{"name":"has space"}""", "name")]
     [InlineData("""{"name":"slash/name"}""", "name")]
+    [InlineData("""{"name":"TrailingNewline\n"}""", "name")]
     [InlineData("""{}""", "name")]
     [InlineData("""{"name":"Valid","builtIn":true}""", "builtIn")]
     public async Task Invalid_scope_names_are_refused(string json, string field)

@@ -92,6 +92,96 @@ public sealed class TenantIsolationTests(ServerlessCredsApplication app) : IClas
         await AssertUnchangedAsync(owner, application, before);
     }
 
+    public static TheoryData<string, string> MutatingRoutes
+    {
+        get
+        {
+            var rows = new TheoryData<string, string>();
+            foreach (var row in BusinessUnitRoutes.Where(row => (string)row[0] != "GET"))
+            {
+                rows.Add((string)row[0], (string)row[1]);
+            }
+
+            return rows;
+        }
+    }
+
+    /// <summary>Bodies that would fail binding or validation: the refusal must come first and name no field.</summary>
+    static readonly (string Body, string ContentType)[] BadBodies =
+    [
+        ("""{"unknownMember":1,"kind":5,"enabled":"yes","expiresInDays":"x"}""", "application/json"),
+        ("{bad", "application/json"),
+        ("hello", "text/plain"),
+    ];
+
+    [Theory]
+    [MemberData(nameof(MutatingRoutes))]
+    public async Task A_caller_without_the_right_business_unit_or_role_gets_403_and_no_caller_401_whatever_the_body(string method, string route)
+    {
+        var (owner, application, secret, delivery) = await OwnedApplicationAsync();
+        using var stranger = app.CreateClient($"bu{Guid.NewGuid():N}"[..20], AllBusinessUnitRoles);
+        using var viewer = app.CreateClient(owner, Roles.View);
+        using var anonymous = app.CreateClient();
+        var before = await FootprintAsync();
+
+        foreach (var (client, status) in new[] { (stranger, HttpStatusCode.Forbidden), (viewer, HttpStatusCode.Forbidden), (anonymous, HttpStatusCode.Unauthorized) })
+        {
+            foreach (var (body, contentType) in BadBodies)
+            {
+                var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), Fill(route, owner, application, secret, delivery))
+                {
+                    Content = new StringContent(body, System.Text.Encoding.UTF8, contentType),
+                });
+
+                var problem = await response.ExpectProblemAsync(status);
+                Assert.False(problem.TryGetProperty("errors", out _), problem.ToString());
+                Assert.DoesNotContain("unknownMember", problem.ToString(), StringComparison.Ordinal);
+            }
+        }
+
+        await AssertUnchangedAsync(owner, application, before);
+    }
+
+    [Theory]
+    [InlineData("/api/scopes")]
+    [InlineData("/api/external-applications")]
+    public async Task A_caller_who_is_not_a_platform_admin_gets_403_on_the_catalogs_whatever_the_body(string route)
+    {
+        await app.ReadyAsync();
+        using var businessUnitCaller = app.CreateClient($"bu{Guid.NewGuid():N}"[..20], AllBusinessUnitRoles);
+        using var manager = app.CreateClient(null, Roles.PlatformAccountManager);
+
+        foreach (var client in new[] { businessUnitCaller, manager })
+        {
+            foreach (var (body, contentType) in BadBodies.Append(("""{"name":1,"vendorName":2}""", "application/json")))
+            {
+                var response = await client.PostAsync(route, new StringContent(body, System.Text.Encoding.UTF8, contentType));
+
+                var problem = await response.ExpectProblemAsync(HttpStatusCode.Forbidden);
+                Assert.False(problem.TryGetProperty("errors", out _), problem.ToString());
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("GET", "bad%20bu")]
+    [InlineData("GET", "contoso%0A")]
+    [InlineData("POST", "contoso%0A")]
+    public async Task A_malformed_business_unit_is_not_found_even_for_a_platform_admin(string method, string businessUnit)
+    {
+        await app.ReadyAsync();
+        using var admin = app.CreateClient(null, Roles.PlatformAdmin);
+        var before = await FootprintAsync();
+
+        var response = await admin.SendAsync(Request(method, $"/api/business-units/{businessUnit}/applications", method == "GET"
+            ? null
+            : """{"kind":"internal","vendorName":"V","applicationName":"A","scopes":["Admin"]}"""));
+
+        var problem = await response.ExpectProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal("No such business unit.", problem.GetProperty("detail").GetString());
+        Assert.Equal(before, await FootprintAsync());
+    }
+
     [Fact]
     public async Task The_route_table_above_covers_every_business_unit_route()
     {

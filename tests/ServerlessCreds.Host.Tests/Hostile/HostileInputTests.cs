@@ -269,4 +269,21 @@ public sealed class HostileInputTests(HostileFixture fixture) : IClassFixture<Ho
         Assert.True(response.Headers.Contains("X-Correlation-Id"), "Every response carries X-Correlation-Id.");
         Assert.Equal(before, await fixture.SnapshotAsync());
     }
+
+    [Theory]
+    [InlineData("/api/scopes?pageSize=abc", "pageSize")]
+    [InlineData("/api/scopes?pageSize=1.5", "pageSize")]
+    [InlineData("/api/scopes?pageSize=2&pageSize=3", "pageSize")]
+    [InlineData("/api/business-units/owner/applications?pageSize=ten", "pageSize")]
+    [InlineData("/api/business-units/owner/audit?from=yesterday", "from")]
+    [InlineData("/api/business-units/owner/audit?to=2026-11-22T07:43:30+01:00", "to")]
+    public async Task A_query_value_that_does_not_parse_gets_400_naming_the_parameter(string url, string parameter)
+    {
+        using var client = fixture.App.CreateClient(HostileFixture.Owner, OwnerRoles);
+
+        var problem = await (await client.GetAsync(url)).ExpectProblemAsync(HttpStatusCode.BadRequest);
+
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()), problem.ToString());
+        Assert.Equal([parameter], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+    }
 }

@@ -438,7 +438,7 @@ public sealed partial class KeyVaultTestServer
     // Attribute times are whole seconds on the wire, so they are stored that way.
     private static DateTimeOffset UtcNowSeconds() => DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
 
-    [GeneratedRegex("^[0-9a-zA-Z-]{1,127}$")]
+    [GeneratedRegex(@"^[0-9a-zA-Z-]{1,127}\z")]
     private static partial Regex SecretName();
 
     private sealed record SecretUpdate(
